@@ -142,7 +142,9 @@ pub enum Error {
     },
 
     /// 401 or 403.
-    #[error("authentication failed: {info}. Check the client id and secret, or reconnect the connector's credentials")]
+    #[error(
+        "authentication failed: {info}. Check the client id and secret, or reconnect the connector's credentials"
+    )]
     Authentication {
         /// The response details.
         info: Box<HttpErrorInfo>,
@@ -435,11 +437,7 @@ pub fn sanitize_url(raw: &str) -> String {
             u.set_fragment(None);
             u.to_string()
         }
-        Err(_) => raw
-            .split(['?', '#'])
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        Err(_) => raw.split(['?', '#']).next().unwrap_or_default().to_string(),
     }
 }
 

@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod executor;
+pub mod http;
 
 pub use error::{Error, ErrorKind, HttpErrorInfo, Result};
 pub use executor::{

@@ -1,0 +1,12 @@
+//! Test support shared by the workspace's integration tests.
+//!
+//! - [`RecordingServer`]: an HTTP server bound to 127.0.0.1 that records
+//!   every request it receives and answers with whatever a responder closure
+//!   says. Tests assert on what went over the wire.
+//! - [`reference`]: locating and running the Python reference SDK (the test
+//!   oracle) installed by `scripts/setup-reference`.
+
+pub mod reference;
+mod server;
+
+pub use server::{MockResponse, RecordedRequest, RecordingServer, Responder};
