@@ -65,3 +65,30 @@ fn all_0_1_47_definitions_load() {
     };
     assert_eq!(defs.len(), 51);
 }
+
+#[test]
+fn upstream_definitions_lint_without_errors() {
+    for version in [Version::V0_1_380, Version::V0_1_47] {
+        let Some(defs) = load_all(version) else {
+            return;
+        };
+        let mut errors = Vec::new();
+        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+        for def in &defs {
+            let report = definition::lint(def);
+            for f in &report.findings {
+                *by_code.entry(f.code).or_default() += 1;
+                if std::env::var_os("LINT_VERBOSE").is_some() {
+                    eprintln!("{}: {f}", def.name);
+                }
+            }
+            errors.extend(
+                report
+                    .with_severity(definition::Severity::Error)
+                    .map(|f| format!("{}: {f}", def.name)),
+            );
+        }
+        eprintln!("{version:?} lint findings by code: {by_code:?}");
+        assert!(errors.is_empty(), "lint errors:\n{}", errors.join("\n"));
+    }
+}

@@ -99,6 +99,28 @@ pub(crate) fn build_operation(
         .map(|n| build_request_body(resolver, &n))
         .transpose()?;
     let response = build_responses(resolver, op)?;
+    if let Some(body) = &request_body {
+        // Probe defaults of body fields are merged into the same parameter
+        // map as query/header parameters, so a shared name would leak the
+        // probe value into the URL or headers.
+        let colliding: Vec<&str> = body
+            .probe_defaults
+            .keys()
+            .map(String::as_str)
+            .filter(|name| {
+                parameters.iter().any(|p| {
+                    p.name == *name
+                        && matches!(p.location, ParamLocation::Query | ParamLocation::Header)
+                })
+            })
+            .collect();
+        if !colliding.is_empty() {
+            return Err(op.required("requestBody")?.error(format!(
+                "body fields with x-airbyte-probe-default collide with query/header parameters: {}",
+                colliding.join(", ")
+            )));
+        }
+    }
 
     let meta_extractor = op.str_map("x-airbyte-meta-extractor")?;
     let record_transform = op.str_map("x-airbyte-record-transform")?;
@@ -128,6 +150,7 @@ pub(crate) fn build_operation(
     Ok(Operation {
         entity,
         action,
+        declared_action: action_name.to_string(),
         method,
         path: path.to_string(),
         path_override,
