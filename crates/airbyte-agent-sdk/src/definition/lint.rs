@@ -144,6 +144,16 @@ pub fn lint(def: &ConnectorDefinition) -> LintReport {
     ignored_operations(&def.document, &mut |pointer, message| {
         push(Severity::Warning, "ignored-operation", pointer, message)
     });
+    unknown_fields(&def.document, &mut |pointer, field, object| {
+        push(
+            Severity::Warning,
+            "unknown-field",
+            pointer,
+            format!(
+                "`{field}` is not a field of an OpenAPI {object}; it is ignored (extensions need an `x-` prefix)"
+            ),
+        )
+    });
 
     for entity in &def.entities {
         for shadowed in &entity.shadowed {
@@ -447,7 +457,7 @@ fn vendor_extensions(def: &ConnectorDefinition, report: &mut impl FnMut(String, 
             &scheme.extensions,
         );
     }
-    for op in def.operations() {
+    for op in def.declared_operations() {
         check(&op.pointer, &op.extensions);
         for p in &op.parameters {
             check(&child_pointer(&op.pointer, "parameters"), &p.extensions);
@@ -476,6 +486,160 @@ fn ignored_operations(doc: &Value, report: &mut impl FnMut(String, String)) {
                         method.to_uppercase()
                     ),
                 );
+            }
+        }
+    }
+}
+
+const ROOT_FIELDS: &[&str] = &[
+    "openapi",
+    "info",
+    "servers",
+    "paths",
+    "components",
+    "security",
+    "tags",
+    "externalDocs",
+    "jsonSchemaDialect",
+    "webhooks",
+];
+const INFO_FIELDS: &[&str] = &[
+    "title",
+    "version",
+    "description",
+    "summary",
+    "termsOfService",
+    "contact",
+    "license",
+];
+const SERVER_FIELDS: &[&str] = &["url", "description", "variables"];
+const PATH_ITEM_FIELDS: &[&str] = &[
+    "$ref",
+    "summary",
+    "description",
+    "servers",
+    "parameters",
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "trace",
+];
+const OPERATION_FIELDS: &[&str] = &[
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
+];
+const PARAMETER_FIELDS: &[&str] = &[
+    "$ref",
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "schema",
+    "style",
+    "explode",
+    "allowReserved",
+    "example",
+    "examples",
+    "content",
+];
+const REQUEST_BODY_FIELDS: &[&str] = &["$ref", "description", "content", "required"];
+const SCHEME_FIELDS: &[&str] = &[
+    "$ref",
+    "type",
+    "description",
+    "name",
+    "in",
+    "scheme",
+    "bearerFormat",
+    "flows",
+    "openIdConnectUrl",
+];
+
+/// Non-extension keys that OpenAPI does not define, on the objects the
+/// engine reads (typos such as `paramters` would otherwise go unnoticed).
+fn unknown_fields(doc: &Value, report: &mut impl FnMut(String, &str, &str)) {
+    let mut check = |value: &Value, pointer: &str, allowed: &[&str], object: &str| {
+        if let Some(map) = value.as_object() {
+            for key in map.keys() {
+                if !key.starts_with("x-") && !allowed.contains(&key.as_str()) {
+                    report(child_pointer(pointer, key), key, object);
+                }
+            }
+        }
+    };
+    check(doc, "", ROOT_FIELDS, "document");
+    if let Some(info) = doc.get("info") {
+        check(info, "/info", INFO_FIELDS, "info object");
+    }
+    for (i, server) in doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        check(server, &format!("/servers/{i}"), SERVER_FIELDS, "server");
+    }
+    if let Some(schemes) = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
+        for (name, scheme) in schemes {
+            let ptr = child_pointer("/components/securitySchemes", name);
+            check(scheme, &ptr, SCHEME_FIELDS, "security scheme");
+        }
+    }
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    for (path, item) in paths {
+        let item_ptr = child_pointer("/paths", path);
+        check(item, &item_ptr, PATH_ITEM_FIELDS, "path item");
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        let mut param_lists = vec![(
+            item.get("parameters"),
+            child_pointer(&item_ptr, "parameters"),
+        )];
+        for method in ["get", "put", "post", "delete", "patch"] {
+            let Some(op) = item.get(method) else { continue };
+            let op_ptr = child_pointer(&item_ptr, method);
+            check(op, &op_ptr, OPERATION_FIELDS, "operation");
+            param_lists.push((op.get("parameters"), child_pointer(&op_ptr, "parameters")));
+            if let Some(body) = op.get("requestBody") {
+                check(
+                    body,
+                    &child_pointer(&op_ptr, "requestBody"),
+                    REQUEST_BODY_FIELDS,
+                    "request body",
+                );
+            }
+        }
+        for (list, ptr) in param_lists {
+            for (i, param) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                check(param, &format!("{ptr}/{i}"), PARAMETER_FIELDS, "parameter");
             }
         }
     }

@@ -315,6 +315,7 @@ fn build_request_body(resolver: &Resolver<'_>, node: &Node<'_>) -> R<RequestBody
         media_types,
         schema: None,
         fields: Vec::new(),
+        required_fields: Vec::new(),
         accepts_any_field: false,
         is_array: false,
         defaults: IndexMap::new(),
@@ -356,6 +357,21 @@ fn describe_body_schema(body: &mut RequestBody, schema: &Value) {
     } else {
         props_of(schema)
     };
+    let object_schema = if body.is_array {
+        schema.get("items")
+    } else {
+        Some(schema)
+    };
+    body.required_fields = object_schema
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     for (name, prop) in properties.into_iter().flatten() {
         if let Some(default) = prop.get("default") {
             body.defaults.insert(name.clone(), default.clone());

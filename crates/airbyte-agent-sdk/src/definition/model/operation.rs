@@ -579,6 +579,9 @@ pub struct RequestBody {
     /// Names of the top-level body fields callers may pass (from
     /// `properties`, or `items.properties` for array bodies).
     pub fields: Vec<String>,
+    /// Body fields the schema marks `required` (of the items, for array
+    /// bodies), in schema order.
+    pub required_fields: Vec<String>,
     /// The schema accepts any field (`additionalProperties: true` without
     /// `properties`, or an array of untyped items): every parameter that is
     /// not a path/query/header parameter goes into the body.

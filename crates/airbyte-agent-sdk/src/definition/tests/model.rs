@@ -218,6 +218,7 @@ fn request_bodies() {
     assert_eq!(body.content_type, BodyContentType::Json);
     assert_eq!(body.fields, ["name", "role"]);
     assert_eq!(body.defaults["role"], "member");
+    assert_eq!(body.required_fields, ["name"]);
     assert!(!body.is_array && !body.accepts_any_field);
 
     let mut doc = base();
@@ -483,6 +484,7 @@ fn lint_reports_unknown_extensions_duplicates_and_path_problems() {
         json!(true),
     );
     set(&mut doc, "/paths/~1users/get/x-vendor-note", json!("hi"));
+    set(&mut doc, "/paths/~1users/post/paramters", json!([]));
     // A property *named* like an extension is not an extension.
     set(
         &mut doc,
@@ -541,6 +543,15 @@ fn lint_reports_unknown_extensions_duplicates_and_path_problems() {
         "{report}"
     );
     assert!(found("duplicate-action", "/paths/~1users/get"), "{report}");
+    assert!(
+        found("unknown-field", "/paths/~1users/post/paramters"),
+        "{report}"
+    );
+    assert!(
+        found("vendor-extension", "/paths/~1people/get/x-vendor-note")
+            || found("vendor-extension", "/paths/~1users/get/x-vendor-note"),
+        "{report}"
+    );
     assert!(
         found("ignored-operation", "/paths/~1people/head"),
         "{report}"
