@@ -241,7 +241,12 @@ pub const KNOWN_EXTENSIONS: &[KnownExtension] = &[
     ext("x-airbyte-example-questions", "info", Informational, "raw"),
     ext("x-airbyte-auth-tooltip", "info", Informational, "raw"),
     ext("x-airbyte-context-store", "info", Informational, "raw"),
-    ext("x-airbyte-replication-config", "info", Informational, "raw"),
+    ext(
+        "x-airbyte-replication-config",
+        "info",
+        Check,
+        "raw; its replication_config_constants feed probe-default templates (ConnectorDefinition::replication_config_constants)",
+    ),
     ext(
         "x-airbyte-replication-version",
         "info",

@@ -375,6 +375,16 @@ fn operation_extensions_are_typed() {
         "/info/x-airbyte-retry-config",
         json!({"max_attempts": 5, "retry_after_format": "unix_timestamp"}),
     );
+    set(
+        &mut doc,
+        "/info/x-airbyte-replication-config",
+        json!({"replication_config_constants": {"start_date": "{{ day_delta(-7) }}"}}),
+    );
+    set(
+        &mut doc,
+        "/info/x-airbyte-entity-relationships",
+        json!([{"source_entity": "users", "target_entity": "orgs", "foreign_key": "org_id"}]),
+    );
     let def = load_ok(&doc);
     let list = def.find_operation("users", "list").expect("list");
     assert_eq!(
@@ -397,6 +407,16 @@ fn operation_extensions_are_typed() {
     assert_eq!(retry.max_attempts, 5);
     assert_eq!(retry.retry_on_status_codes, [429, 500, 502, 503, 504]);
     assert_eq!(load_ok(&base()).retry_config().max_attempts, 3);
+    assert_eq!(
+        def.replication_config_constants()["start_date"],
+        "{{ day_delta(-7) }}"
+    );
+    let rel: Vec<_> = def.relationships_of("users").collect();
+    assert_eq!(
+        (rel[0].target_entity.as_str(), rel[0].target_key.as_str()),
+        ("orgs", "id")
+    );
+    assert_eq!(def.relationships_of("orgs").count(), 0);
 }
 
 #[test]
