@@ -282,7 +282,9 @@ pub struct Operation {
     pub untested: bool,
     /// `x-airbyte-untested-reason`.
     pub untested_reason: Option<String>,
-    /// Operation-level `security` requirements, when declared.
+    /// Operation-level `security` requirements, when declared. (The
+    /// reference engine ignores them and authenticates every operation with
+    /// the selected auth option.)
     pub security: Option<Vec<SecurityRequirement>>,
     /// `x-airbyte-ai-hints`, kept raw.
     pub ai_hints: Option<Value>,

@@ -505,3 +505,85 @@ fn hostile_nesting_is_an_error_not_a_crash() {
     let err = load(&doc).expect_err("too deep");
     assert!(err.to_string().contains("budget breached"), "{err}");
 }
+
+/// Every node of a definition replaced by every kind of wrong value: the
+/// loader returns `Ok` or `Err`, never panics, and lint/describe cope with
+/// whatever loads.
+#[test]
+fn no_single_node_mutation_panics() {
+    fn pointers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, c) in m {
+                    let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    out.push(p.clone());
+                    pointers(c, p, out);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    let p = format!("{at}/{i}");
+                    out.push(p.clone());
+                    pointers(c, p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut doc = base();
+    // Make the base richer: auth config, refresh, body type, scoping.
+    set(
+        &mut doc,
+        "/components/securitySchemes/oauth",
+        json!({
+            "type": "oauth2",
+            "flows": {"authorizationCode": {"authorizationUrl": "https://a", "tokenUrl": "https://t", "scopes": {"r": "read"}}},
+            "x-airbyte-token-refresh": {"auth_style": "body", "grant_type": "refresh_token"},
+            "x-airbyte-auth-config": {"type": "object", "properties": {"rt": {"type": "string"}}, "auth_mapping": {"refresh_token": "${rt}"}}
+        }),
+    );
+    set(
+        &mut doc,
+        "/paths/~1users/post/requestBody/x-airbyte-body-type",
+        json!({"type": "graphql", "query": "{ a }", "variables": {"x": "{{ x }}"}, "default_fields": ["a"]}),
+    );
+    set(
+        &mut doc,
+        "/info/x-airbyte-scoping",
+        json!([{"param": "id"}]),
+    );
+    set(
+        &mut doc,
+        "/components/schemas/User/properties/self",
+        json!({"$ref": "#/components/schemas/User"}),
+    );
+    let mut all = Vec::new();
+    pointers(&doc, String::new(), &mut all);
+    let junk = [
+        json!(null),
+        json!(7),
+        json!("x"),
+        json!([]),
+        json!({}),
+        json!(true),
+        json!({"$ref": "#/nope"}),
+    ];
+    let mut loaded = 0;
+    for pointer in &all {
+        for value in &junk {
+            let mut mutated = doc.clone();
+            set(&mut mutated, pointer, value.clone());
+            if let Ok(def) = load(&mutated) {
+                loaded += 1;
+                let _ = crate::definition::lint(&def);
+                let _ = crate::definition::describe(&def).to_string();
+                let _ = def.check_operation();
+            }
+        }
+    }
+    assert!(
+        all.len() > 100 && loaded > 0,
+        "{} pointers, {loaded} loaded",
+        all.len()
+    );
+}
