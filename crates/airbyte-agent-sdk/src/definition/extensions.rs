@@ -5,7 +5,7 @@
 //! typed model fields (see [`KNOWN_EXTENSIONS`] for where each lands).
 //! Informational ones (docs, AI hints, context store, replication settings)
 //! are kept raw in the `extensions` maps of the model. Anything else is
-//! unknown: kept raw too, and reported by [`lint`](crate::definition::lint).
+//! unknown: kept raw too, and reported by [`lint`](crate::definition::lint()).
 
 use serde::Serialize;
 use serde_json::Value;
