@@ -80,6 +80,8 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*", "connector.yaml"))):
                     "graphql_query": (ep.graphql_body or {}).get("query"),
                     "no_content_response": ep.no_content_response,
                     "has_response_schema": ep.response_schema is not None,
+                    "request_schema": ep.request_schema,
+                    "response_schema": ep.response_schema,
                 }
             )
         entities.append({"name": e.name, "stream_name": e.stream_name, "actions": actions})
