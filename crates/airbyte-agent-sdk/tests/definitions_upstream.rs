@@ -64,6 +64,41 @@ fn all_0_1_47_definitions_load() {
         return;
     };
     assert_eq!(defs.len(), 51);
+    let ops: Vec<_> = defs.iter().flat_map(|d| d.declared_operations()).collect();
+    assert_eq!(ops.len(), 1050);
+    let by_method = |m: HttpMethod| ops.iter().filter(|o| o.method == m).count();
+    assert_eq!(
+        [
+            HttpMethod::Get,
+            HttpMethod::Post,
+            HttpMethod::Put,
+            HttpMethod::Patch,
+            HttpMethod::Delete
+        ]
+        .map(by_method),
+        [763, 240, 21, 13, 13]
+    );
+    let by_action = |a: Action| ops.iter().filter(|o| o.action == a).count();
+    assert_eq!(
+        [
+            Action::List,
+            Action::Get,
+            Action::Create,
+            Action::Update,
+            Action::Delete,
+            Action::Search,
+            Action::Download
+        ]
+        .map(by_action),
+        [515, 343, 89, 47, 16, 29, 11]
+    );
+    // 0.1.47 spells search `api_search`.
+    assert_eq!(
+        ops.iter()
+            .filter(|o| o.declared_action == "api_search")
+            .count(),
+        29
+    );
 }
 
 #[test]
