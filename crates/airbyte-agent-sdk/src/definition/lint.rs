@@ -559,6 +559,24 @@ const PARAMETER_FIELDS: &[&str] = &[
     "content",
 ];
 const REQUEST_BODY_FIELDS: &[&str] = &["$ref", "description", "content", "required"];
+const AUTH_CONFIG_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "type",
+    "required",
+    "properties",
+    "auth_mapping",
+    "additional_headers",
+    "replication_auth_key_mapping",
+    "replication_auth_key_constants",
+];
+const TOKEN_REFRESH_FIELDS: &[&str] = &[
+    "auth_style",
+    "body_format",
+    "header",
+    "prefix",
+    "grant_type",
+];
 const SCHEME_FIELDS: &[&str] = &[
     "$ref",
     "type",
@@ -603,6 +621,19 @@ fn unknown_fields(doc: &Value, report: &mut impl FnMut(String, &str, &str)) {
         for (name, scheme) in schemes {
             let ptr = child_pointer("/components/securitySchemes", name);
             check(scheme, &ptr, SCHEME_FIELDS, "security scheme");
+            if let Some(config) = scheme.get("x-airbyte-auth-config") {
+                let at = child_pointer(&ptr, "x-airbyte-auth-config");
+                check(config, &at, AUTH_CONFIG_FIELDS, "x-airbyte-auth-config");
+            }
+            if let Some(refresh) = scheme.get("x-airbyte-token-refresh") {
+                let at = child_pointer(&ptr, "x-airbyte-token-refresh");
+                check(
+                    refresh,
+                    &at,
+                    TOKEN_REFRESH_FIELDS,
+                    "x-airbyte-token-refresh",
+                );
+            }
         }
     }
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {

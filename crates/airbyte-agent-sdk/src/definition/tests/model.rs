@@ -505,6 +505,11 @@ fn lint_reports_unknown_extensions_duplicates_and_path_problems() {
     );
     set(&mut doc, "/paths/~1users/get/x-vendor-note", json!("hi"));
     set(&mut doc, "/paths/~1users/post/paramters", json!([]));
+    set(
+        &mut doc,
+        "/components/securitySchemes/bearerAuth/x-airbyte-token-refresh",
+        json!({"auth_styel": "body"}),
+    );
     // A property *named* like an extension is not an extension.
     set(
         &mut doc,
