@@ -12,6 +12,9 @@ use airbyte_agent_testkit::{MockResponse, RecordedRequest};
 use hosted_common::*;
 use serde_json::{Map, Value, json};
 
+/// method, path, query pairs, JSON body.
+type Expected<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, Option<Value>);
+
 const WS_ID: &str = "11111111-2222-3333-4444-555555555555";
 
 fn workflow(id: &str, name: &str) -> Value {
@@ -200,7 +203,7 @@ async fn run_workspace_scenario(org: Option<&'static str>) {
         .definition_id
         .clone();
     let wf_q: &[(&str, &str)] = &[("workspace_id", WS_ID)];
-    let expected: Vec<(&str, String, Vec<(&str, &str)>, Option<Value>)> = vec![
+    let expected: Vec<Expected> = vec![
         (
             "GET",
             "/api/v1/integrations/connectors".into(),
