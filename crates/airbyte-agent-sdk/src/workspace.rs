@@ -97,14 +97,11 @@ impl WorkspaceBuilder {
     /// Resolves the settings and builds the workspace. Does no I/O.
     pub fn build(self) -> Result<Workspace> {
         let resolved = self.auth.resolve()?;
-        let mut builder = CloudClient::builder().auth_config(self.auth);
-        if let Some(t) = self.timeout {
-            builder = builder.timeout(t);
-        }
-        Ok(Workspace::from_client(
-            builder.build()?,
-            resolved.workspace_name,
-        ))
+        let client = CloudClient::from_config_with_timeout(
+            &resolved,
+            self.timeout.unwrap_or(crate::cloud::DEFAULT_TIMEOUT),
+        )?;
+        Ok(Workspace::from_client(client, resolved.workspace_name))
     }
 }
 
