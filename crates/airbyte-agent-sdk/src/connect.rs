@@ -14,7 +14,7 @@ use crate::executor::{
 /// Starts building an executor for the catalog connector `name` (a slug such
 /// as `stripe` or `zendesk-support`).
 ///
-/// The name is checked against the bundled [`catalog`](crate::catalog) when
+/// The name is checked against the bundled [`crate::catalog`] when
 /// [`ConnectBuilder::build`] runs: an unknown name fails with
 /// [`Error::NotFound`](crate::Error::NotFound) listing the closest names.
 ///
