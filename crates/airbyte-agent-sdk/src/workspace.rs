@@ -176,6 +176,11 @@ impl Workspace {
     /// Unknown slugs fail with [`Error::NotFound`] listing close names; zero
     /// or several instances fail with [`Error::NotFound`] (listing the
     /// workspace's connectors) or [`Error::Ambiguous`].
+    ///
+    /// The reference 0.1.47's `get_connector(name=...)` crashes before
+    /// sending (it passes `customer_name=` to a lookup that only accepts
+    /// `workspace_name=`); this sends the lookup that method intends:
+    /// `GET /api/v1/integrations/connectors?workspace_name=W&definition_id=D`.
     pub async fn connector_by_slug(&self, slug: &str) -> Result<HostedExecutor> {
         let entry = catalog::lookup(slug)?;
         let id = self
