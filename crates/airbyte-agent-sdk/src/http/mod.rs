@@ -1,5 +1,5 @@
 //! HTTP plumbing shared by the hosted client and the local engine: turning
-//! error responses and transport failures into [`Error`]s.
+//! error responses and transport failures into [`Error`](crate::Error)s.
 
 pub mod errors;
 
