@@ -240,6 +240,7 @@ impl HttpSender {
                     attempt_limit,
                     limit_is_total,
                 )
+                .instrument(tracing::debug_span!("http.attempt", attempt = attempts))
                 .await;
             let (err, failure, hint) = match result.map_err(|e| *e) {
                 Ok(outcome) => {
