@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex as StdMutex;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName};
 use secrecy::SecretString;
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -275,10 +275,6 @@ impl OAuth2Auth {
             )?;
             request = request.header(AUTHORIZATION, value);
         }
-        request = request.header(
-            reqwest::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        );
 
         tracing::info!(scheme = %self.scheme, url = %sanitize_url(url.as_str()), "refreshing OAuth2 token");
         // Boxed: the sender calls back into `authorize` (for other requests),
