@@ -68,6 +68,9 @@ impl AuthScheme {
             AuthType::OAuth2 => SchemeKind::OAuth2(oauth2_config(option)?),
         };
         let spec = &option.user_config;
+        // The model keeps `required` as a list, so an auth config that omits
+        // it means "nothing required" here, where the reference would require
+        // every referenced field. Every upstream definition lists it.
         let credentials = CredentialMapping::new(
             spec.properties.keys().cloned().collect(),
             Some(spec.required.clone()),
