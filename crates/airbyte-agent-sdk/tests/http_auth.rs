@@ -697,3 +697,43 @@ async fn service_account_jwt_bearer_grant() {
     assert!(err.to_string().contains("not an RSA PEM key"), "{err}");
     assert!(!err.to_string().contains("SECRET"));
 }
+
+#[tokio::test]
+async fn a_cancelled_caller_does_not_lose_rotated_tokens() {
+    let server = RecordingServer::start(|r| {
+        if r.path == "/oauth/token" {
+            let rotated = r.text().contains("refresh_token=rt-1");
+            let body = if rotated {
+                json!({"access_token": "new", "refresh_token": "rt-2"})
+            } else {
+                // The old refresh token was already used up.
+                return MockResponse::json(400, json!({"error": "invalid_grant"}));
+            };
+            return MockResponse::json(200, body).delayed(Duration::from_millis(200));
+        }
+        if r.header("authorization") == Some("Bearer new") {
+            MockResponse::json(200, json!({}))
+        } else {
+            MockResponse::json(401, json!({}))
+        }
+    })
+    .await;
+    let seen: Seen = Arc::default();
+    let scheme = oauth_scheme(ClientAuthStyle::Body, TokenBodyFormat::Form);
+    let auth = Authenticator::new(&scheme, creds(None), context(&server, &seen)).unwrap();
+    let s = sender();
+    // The caller gives up while the token request is in flight.
+    let first = tokio::time::timeout(
+        Duration::from_millis(50),
+        s.send_buffered(HttpRequest::get(url(&server, "/api/a")).auth(auth.clone())),
+    )
+    .await;
+    assert!(first.is_err(), "the first call should have been cut short");
+    // The refresh still completed and stored the rotated tokens.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    s.send_buffered(HttpRequest::get(url(&server, "/api/b")).auth(auth))
+        .await
+        .unwrap();
+    assert_eq!(server.count("POST", "/oauth/token"), 1);
+}
