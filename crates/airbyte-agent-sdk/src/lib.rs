@@ -13,6 +13,7 @@
 pub mod error;
 pub mod executor;
 pub mod http;
+pub mod local;
 
 pub use error::{Error, ErrorKind, HttpErrorInfo, Result};
 pub use executor::{
