@@ -6,7 +6,12 @@
 //! assembles them with the HTTP sender.
 
 pub mod body;
+pub mod download;
 pub mod extract;
+pub mod operation;
+pub mod paginate;
 pub mod pystr;
 pub mod query;
+pub mod request;
 pub mod template;
+pub mod validate;
