@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod definition;
 pub mod error;
 pub mod executor;
 pub mod http;
