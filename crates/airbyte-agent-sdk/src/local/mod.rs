@@ -14,4 +14,5 @@ pub mod pystr;
 pub mod query;
 pub mod request;
 pub mod template;
+pub mod transport;
 pub mod validate;

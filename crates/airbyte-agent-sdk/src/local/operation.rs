@@ -115,3 +115,139 @@ impl OperationSpec {
                 .any(|p| p.required && p.default.is_none() && p.config_inject.is_none())
     }
 }
+
+impl ParamSpec {
+    /// The engine's view of a definition parameter.
+    pub fn from_definition(p: &crate::definition::Parameter) -> Self {
+        let style = p.style.as_ref().map(|s| {
+            use crate::definition::ParamStyle as S;
+            match s {
+                S::Form => "form",
+                S::Simple => "simple",
+                S::Matrix => "matrix",
+                S::Label => "label",
+                S::SpaceDelimited => "spaceDelimited",
+                S::PipeDelimited => "pipeDelimited",
+                S::DeepObject => "deepObject",
+            }
+            .to_string()
+        });
+        ParamSpec {
+            name: p.name.clone(),
+            required: p.required,
+            default: p.default.clone().filter(|d| !d.is_null()),
+            probe_default: p.probe_default.clone(),
+            schema: p.schema.clone(),
+            style,
+            explode: p.explode,
+            config_inject: p.config_inject.as_ref().map(|c| ConfigInject {
+                source: c.source.clone(),
+                map: if c.map.is_empty() {
+                    None
+                } else {
+                    Some(c.map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                },
+            }),
+        }
+    }
+}
+
+impl OperationSpec {
+    /// The engine's view of a definition operation.
+    pub fn from_definition(op: &crate::definition::Operation) -> Self {
+        use super::body::{BodyFields, BodyKind, BodySpec, GraphqlTemplate};
+        use crate::definition::{BodyContentType, DefaultFields, ParamLocation};
+
+        let params_in = |loc: ParamLocation| -> Vec<ParamSpec> {
+            op.parameters_in(loc)
+                .map(ParamSpec::from_definition)
+                .collect()
+        };
+        let body = match &op.request_body {
+            None => BodySpec::default(),
+            Some(rb) => {
+                let kind = match rb.content_type {
+                    BodyContentType::FormUrlEncoded => BodyKind::Form,
+                    BodyContentType::MultipartFormData => BodyKind::FormData,
+                    BodyContentType::MultipartRelated => BodyKind::MultipartRelated,
+                    _ => BodyKind::Json,
+                };
+                let graphql = rb.graphql.as_ref().map(|g| GraphqlTemplate {
+                    query: g.query.clone(),
+                    variables: g.variables.clone(),
+                    operation_name: g.operation_name.clone(),
+                    default_fields: g.default_fields.as_ref().map(|d| match d {
+                        DefaultFields::Text(s) => Value::String(s.clone()),
+                        DefaultFields::List(l) => {
+                            Value::Array(l.iter().cloned().map(Value::String).collect())
+                        }
+                    }),
+                    nullable_variables: g.nullable_variables.clone(),
+                });
+                let fields = if graphql.is_some() {
+                    BodyFields::None
+                } else if rb.accepts_any_field {
+                    BodyFields::Any
+                } else if rb.fields.is_empty() {
+                    BodyFields::None
+                } else {
+                    BodyFields::Named(rb.fields.clone())
+                };
+                BodySpec {
+                    fields,
+                    is_array: rb.is_array,
+                    defaults: rb
+                        .defaults
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    kind,
+                    graphql,
+                    upload_file_param: op.upload_file_param.clone(),
+                }
+            }
+        };
+        let request = op.request_body.as_ref();
+        OperationSpec {
+            entity: op.entity.clone(),
+            action: op.action.as_str().to_string(),
+            method: op.method.as_str().to_string(),
+            path: op.request_path().to_string(),
+            path_params: params_in(ParamLocation::Path),
+            query: params_in(ParamLocation::Query),
+            headers: params_in(ParamLocation::Header),
+            body,
+            request_schema: request
+                .filter(|rb| rb.graphql.is_none())
+                .and_then(|rb| rb.schema.clone()),
+            body_probe_defaults: request
+                .map(|rb| {
+                    rb.probe_defaults
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            record_extractor: op.record_extractor.clone(),
+            record_filter: op.record_filter.clone(),
+            record_transform: (!op.record_transform.is_empty()).then(|| {
+                op.record_transform
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            }),
+            meta_extractor: (!op.meta_extractor.is_empty()).then(|| {
+                op.meta_extractor
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            }),
+            file_url: op.file_url.clone(),
+            preferred_for_check: op.preferred_for_check,
+            no_pagination: op
+                .no_pagination
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty()),
+        }
+    }
+}
