@@ -22,12 +22,13 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use futures::StreamExt as _;
-use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 use super::{ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, RecordStream};
 use crate::definition::{Action, ConnectorDefinition};
 use crate::error::{Error, Result};
+use crate::http::HttpSender;
+use crate::http::auth::{AuthContext, Credentials, RefreshedTokens};
 use crate::local::download::{DownloadMode, materialize_json_chunk, split_download_params};
 use crate::local::extract::{
     ErrorCheck, RecordRules, download_url, extract_meta, extract_records, header_value,
@@ -42,9 +43,10 @@ use crate::local::request::{
 use crate::local::template::render_scoping;
 use crate::local::transport::{Received, Streamed, is_external, resolve_link};
 
+mod auth;
 mod wire;
 
-use wire::Wire;
+use wire::{Wire, WireOptions};
 
 /// Runs connector operations locally. Cheap to clone; clones share the
 /// connection pool and credentials.
@@ -74,20 +76,19 @@ impl std::fmt::Debug for LocalExecutor {
 /// Builds a [`LocalExecutor`]; see [`LocalExecutor::builder`].
 pub struct LocalExecutorBuilder {
     definition: ConnectorDefinition,
-    auth: Vec<(String, SecretString)>,
+    auth: Credentials,
     auth_scheme: Option<String>,
     config: Map<String, Value>,
     base_url: Option<String>,
+    sender: Option<HttpSender>,
+    context: AuthContext,
 }
 
 impl std::fmt::Debug for LocalExecutorBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LocalExecutorBuilder")
             .field("connector", &self.definition.name)
-            .field(
-                "auth_fields",
-                &self.auth.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
+            .field("auth_fields", &self.auth.names().collect::<Vec<_>>())
             .field("config", &self.config)
             .field("base_url", &self.base_url)
             .finish_non_exhaustive()
@@ -98,8 +99,7 @@ impl LocalExecutorBuilder {
     /// Adds one credential (an `x-airbyte-auth-config` field such as
     /// `api_key`, `access_token`, `client_secret`). Kept secret.
     pub fn auth(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
-        self.auth
-            .push((field.into(), SecretString::from(value.into())));
+        self.auth.insert(field, value);
         self
     }
 
@@ -130,6 +130,23 @@ impl LocalExecutorBuilder {
     /// Sets several config values.
     pub fn config_values(mut self, values: Map<String, Value>) -> Self {
         self.config.extend(values);
+        self
+    }
+
+    /// Called with the new tokens after every OAuth2 token refresh, so they
+    /// can be persisted.
+    pub fn on_token_refresh(
+        mut self,
+        callback: impl Fn(&RefreshedTokens) + Send + Sync + 'static,
+    ) -> Self {
+        self.context = self.context.on_token_refresh(callback);
+        self
+    }
+
+    /// Uses this sender (connection pool, timeouts); the definition's retry
+    /// config is applied on top.
+    pub fn sender(mut self, sender: HttpSender) -> Self {
+        self.sender = Some(sender);
         self
     }
 
@@ -187,6 +204,10 @@ impl LocalExecutorBuilder {
             &self.auth,
             self.auth_scheme.as_deref(),
             &config,
+            WireOptions {
+                sender: self.sender,
+                context: self.context,
+            },
         )?;
         Ok(LocalExecutor {
             inner: Arc::new(Inner {
@@ -212,10 +233,12 @@ impl LocalExecutor {
     pub fn builder(definition: ConnectorDefinition) -> LocalExecutorBuilder {
         LocalExecutorBuilder {
             definition,
-            auth: Vec::new(),
+            auth: Credentials::new(),
             auth_scheme: None,
             config: Map::new(),
             base_url: None,
+            sender: None,
+            context: AuthContext::new(),
         }
     }
 
@@ -233,9 +256,14 @@ impl LocalExecutor {
         render_base_url(&self.inner.base_url_template, &config)
     }
 
-    /// Checked base URL: every server variable must have a value.
-    fn resolved_base_url(&self) -> Result<String> {
-        let url = self.base_url();
+    /// Checked base URL: every server variable must have a value (values
+    /// extracted from a first token exchange count).
+    async fn resolved_base_url(&self) -> Result<String> {
+        let mut url = self.base_url();
+        if url.contains('{') {
+            self.inner.wire.ensure_ready().await?;
+            url = self.base_url();
+        }
         if let Some(start) = url.find('{') {
             let name = url[start + 1..].split('}').next().unwrap_or_default();
             return Err(Error::invalid_argument(
@@ -310,7 +338,7 @@ impl LocalExecutor {
 
     /// Sends a standard operation and extracts its page.
     async fn run_standard(&self, op: &OperationSpec, params: &Map<String, Value>) -> Result<Page> {
-        let base = self.resolved_base_url()?;
+        let base = self.resolved_base_url().await?;
         let req = prepare_standard(op, &base, params, &self.inner.config)?;
         let received = self
             .inner
@@ -344,7 +372,7 @@ impl LocalExecutor {
         op: &OperationSpec,
         params: &Map<String, Value>,
     ) -> Result<Streamed> {
-        let base = self.resolved_base_url()?;
+        let base = self.resolved_base_url().await?;
         let first = prepare_download(op, &base, params, &self.inner.config)?;
         let Some(field) = &op.file_url else {
             let streamed = self
@@ -426,7 +454,7 @@ impl LocalExecutor {
         params: &Map<String, Value>,
         link: &str,
     ) -> Result<Page> {
-        let base = self.resolved_base_url()?;
+        let base = self.resolved_base_url().await?;
         let req = PreparedRequest {
             method: "GET".into(),
             url: resolve_link(&base, link),
