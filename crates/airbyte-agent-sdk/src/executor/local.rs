@@ -538,14 +538,14 @@ impl Executor for LocalExecutor {
             Ok((op, params))
         })();
         let state = match start {
-            Ok((op, params)) => Pager::Running {
+            Ok((op, params)) => Pager::Running(Box::new(Running {
                 state: PageState::new(&op),
                 executor: this,
-                op: Box::new(op),
+                op,
                 next: Some(NextPage::Params(params.clone())),
                 params,
                 buffer: VecDeque::new(),
-            },
+            })),
             Err(e) => Pager::Failed(Some(e)),
         };
         Box::pin(futures::stream::unfold(state, Pager::advance))
@@ -601,16 +601,19 @@ fn inject_probe_defaults(op: &OperationSpec, params: &mut Map<String, Value>) {
     }
 }
 
+/// A pagination in progress.
+struct Running {
+    executor: LocalExecutor,
+    op: OperationSpec,
+    state: PageState,
+    params: Map<String, Value>,
+    next: Option<NextPage>,
+    buffer: VecDeque<Value>,
+}
+
 /// The paginator's state: one page of records buffered at a time.
 enum Pager {
-    Running {
-        executor: LocalExecutor,
-        op: Box<OperationSpec>,
-        state: PageState,
-        params: Map<String, Value>,
-        next: Option<NextPage>,
-        buffer: VecDeque<Value>,
-    },
+    Running(Box<Running>),
     Failed(Option<Error>),
 }
 
@@ -619,14 +622,15 @@ impl Pager {
         loop {
             match &mut self {
                 Pager::Failed(err) => return err.take().map(|e| (Err(e), Pager::Failed(None))),
-                Pager::Running {
-                    executor,
-                    op,
-                    state,
-                    params,
-                    next,
-                    buffer,
-                } => {
+                Pager::Running(run) => {
+                    let Running {
+                        executor,
+                        op,
+                        state,
+                        params,
+                        next,
+                        buffer,
+                    } = &mut **run;
                     if let Some(record) = buffer.pop_front() {
                         return Some((Ok(record), self));
                     }
