@@ -37,8 +37,8 @@ use crate::local::extract::{
 use crate::local::operation::OperationSpec;
 use crate::local::paginate::{NextPage, PageState};
 use crate::local::request::{
-    PreparedRequest, download_headers, header_values, prepare_download, prepare_standard,
-    render_base_url,
+    PreparedRequest, check_header_text, download_headers, header_values, prepare_download,
+    prepare_standard, render_base_url,
 };
 use crate::local::template::render_scoping;
 use crate::local::transport::{Received, Streamed, is_external, resolve_link};
@@ -340,6 +340,7 @@ impl LocalExecutor {
     async fn run_standard(&self, op: &OperationSpec, params: &Map<String, Value>) -> Result<Page> {
         let base = self.resolved_base_url().await?;
         let req = prepare_standard(op, &base, params, &self.inner.config)?;
+        check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
         let received = self
             .inner
             .wire
@@ -461,6 +462,7 @@ impl LocalExecutor {
             headers: header_values(op, params),
             body: None,
         };
+        check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
         let received = self
             .inner
             .wire
