@@ -1,5 +1,5 @@
 //! Smoke test: every list operation of every upstream 0.1.380 definition
-//! runs against a loopback server without error (parameters synthesized from
+//! runs (and paginates) against a loopback server without error (parameters synthesized from
 //! the operation's schema, dummy credentials for the first auth option).
 
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use airbyte_agent_sdk::executor::local::LocalExecutor;
 use airbyte_agent_sdk::{ExecutionConfig, Executor};
 use airbyte_agent_testkit::reference::{Version, specs_dir};
 use airbyte_agent_testkit::{MockResponse, RecordingServer};
+use futures::StreamExt as _;
 use serde_json::{Map, Value, json};
 
 /// A valid example value for a JSON schema.
@@ -133,9 +134,14 @@ async fn every_upstream_list_operation_runs() {
         let exec = executor_for(&def, &server);
         for op in def.operations().filter(|o| o.action == Action::List) {
             let config = ExecutionConfig::new(op.entity.clone(), "list").params(params_for(op));
-            match exec.execute(config).await {
+            match exec.execute(config.clone()).await {
                 Ok(_) => *ran.entry(def.name.clone()).or_default() += 1,
                 Err(e) => failures.push(format!("{}.{}.list: {e}", def.name, op.entity)),
+            }
+            // The paginator ends on the empty response.
+            let pages: Vec<_> = exec.paginate(config).collect().await;
+            if let Some(Err(e)) = pages.into_iter().find(|r| r.is_err()) {
+                failures.push(format!("{}.{}.list (paginate): {e}", def.name, op.entity));
             }
         }
     }

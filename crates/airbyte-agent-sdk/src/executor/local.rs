@@ -393,7 +393,8 @@ impl LocalExecutor {
             check.check(&meta.body)?;
         }
         let url = download_url(&meta.body, &field, &op.entity)?;
-        let url = resolve_link(&base, &url);
+        // A relative file URL is appended to the base URL, as the reference does.
+        let url = crate::local::query::finish_url(&base, &url, None);
         let file = PreparedRequest {
             method: "GET".into(),
             url,
