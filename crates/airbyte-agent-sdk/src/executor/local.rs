@@ -256,14 +256,12 @@ impl LocalExecutor {
         render_base_url(&self.inner.base_url_template, &config)
     }
 
-    /// Checked base URL: every server variable must have a value (values
-    /// extracted from a first token exchange count).
+    /// Checked base URL: every server variable must have a value. Credentials
+    /// are obtained first (a first token exchange may supply server
+    /// variables such as `instance_url`).
     async fn resolved_base_url(&self) -> Result<String> {
-        let mut url = self.base_url();
-        if url.contains('{') {
-            self.inner.wire.ensure_ready().await?;
-            url = self.base_url();
-        }
+        self.inner.wire.ensure_ready().await?;
+        let url = self.base_url();
         if let Some(start) = url.find('{') {
             let name = url[start + 1..].split('}').next().unwrap_or_default();
             return Err(Error::invalid_argument(
