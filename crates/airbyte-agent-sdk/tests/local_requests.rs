@@ -402,3 +402,52 @@ async fn secrets_stay_out_of_debug_and_errors() {
     assert!(!err.to_string().contains("sk_live_very_secret"));
     assert!(!format!("{err:?}").contains("sk_live_very_secret"));
 }
+
+#[tokio::test]
+async fn scoping_fills_parameters_from_config() {
+    let paths = r#"
+  /repos/{owner}/{repo}/issues:
+    get:
+      x-airbyte-entity: issues
+      x-airbyte-action: list
+      parameters:
+        - {name: owner, in: path, required: true, schema: {type: string}}
+        - {name: repo, in: path, required: true, schema: {type: string}}
+"#;
+    let scoping = r#"  x-airbyte-scoping:
+    - param: owner
+      config_key: repositories
+      value_template: "{{ value.split('/')[0] if '/' in value else none }}"
+    - param: repo
+      config_key: repositories
+      value_template: "{{ value.split('/')[1] if '/' in value else none }}"
+"#;
+    let server = RecordingServer::start(|_| MockResponse::json(200, json!([]))).await;
+    let build = |repos: Value| {
+        airbyte_agent_sdk::executor::local::LocalExecutor::builder(definition_with(paths, scoping))
+            .auth("api_key", "k")
+            .config("repositories", repos)
+            .base_url(server.url())
+            .build()
+            .unwrap()
+    };
+    let exec = build(json!(["octo/hello"]));
+    exec.execute(ExecutionConfig::new("issues", "list"))
+        .await
+        .unwrap();
+    exec.execute(ExecutionConfig::new("issues", "list").param("repo", json!("other")))
+        .await
+        .unwrap();
+    let paths: Vec<String> = server.take_requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        vec!["/repos/octo/hello/issues", "/repos/octo/other/issues"]
+    );
+    // Several configured repositories: the caller must choose.
+    let exec = build(json!(["octo/a", "octo/b"]));
+    let err = exec
+        .execute(ExecutionConfig::new("issues", "list"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MissingParameter);
+}

@@ -280,6 +280,16 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn float_repr_round_trips(f in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL) {
+            let text = float_repr(f);
+            proptest::prop_assert_eq!(text.parse::<f64>().ok(), Some(f));
+            let has_point_or_exp = text.contains('.') || text.contains('e');
+            proptest::prop_assert!(has_point_or_exp);
+        }
+    }
+
     #[test]
     fn containers_use_python_literals() {
         assert_eq!(
