@@ -357,7 +357,7 @@ async fn http_errors_and_application_errors() {
             MockResponse::json(404, json!({"error": {"message": "No such customer"}}))
         }
         "/v1/customers/limited" => {
-            MockResponse::json(429, json!({"message": "slow down"})).header("retry-after", "3")
+            MockResponse::json(429, json!({"message": "slow down"})).header("retry-after", "0")
         }
         "/v1/customers/html" => {
             MockResponse::text(200, "<html></html>").header("content-type", "text/html")
