@@ -154,6 +154,19 @@ async fn json_chunk_reads_only_the_requested_range() {
     assert_eq!(r.query_param("_airbyte_response_type"), None);
 
     let err = exec
+        .execute(
+            ExecutionConfig::new("files", "download")
+                .param("file_id", json!("f1"))
+                .param("_airbyte_response_type", json!("json"))
+                .param("range_header", json!("bytes=5-")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid parameter `range_header` for files.download: JSON download chunks need a bounded range like 'bytes=0-49151'"
+    );
+    let err = exec
         .execute(ExecutionConfig::new("files", "download").param("file_id", json!("f1")))
         .await
         .unwrap_err();

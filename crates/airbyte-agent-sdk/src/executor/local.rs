@@ -477,7 +477,7 @@ impl Executor for LocalExecutor {
         let op = self.operation(&config.entity, &config.action)?;
         let params = self.with_scoping(&config.params, false)?;
         if op.action == "download" {
-            let (mode, params) = split_download_params(&params)?;
+            let (mode, params) = split_download_params(&params).map_err(|e| for_entity(e, op))?;
             if mode == DownloadMode::Stream {
                 return Err(Error::invalid_argument(
                     "_airbyte_response_type",
@@ -562,8 +562,32 @@ impl Executor for LocalExecutor {
             });
         }
         let params = self.with_scoping(&config.params, false)?;
-        let (_, params) = split_download_params(&params)?;
+        let (_, params) = split_download_params(&params).map_err(|e| for_entity(e, op))?;
         Ok(self.open_download(op, &params).await?.stream)
+    }
+}
+
+/// Names the entity in a parameter error raised without it.
+fn for_entity(err: Error, op: &OperationSpec) -> Error {
+    match err {
+        Error::InvalidParameter {
+            entity,
+            action,
+            param,
+            reason,
+            allowed,
+        } if entity.is_empty() => Error::InvalidParameter {
+            entity: op.entity.clone(),
+            action: if action.is_empty() {
+                op.action.clone()
+            } else {
+                action
+            },
+            param,
+            reason,
+            allowed,
+        },
+        other => other,
     }
 }
 
