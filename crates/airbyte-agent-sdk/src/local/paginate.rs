@@ -54,10 +54,13 @@ const CURSOR_PARAMS: &[&str] = &[
 pub enum PageStyle {
     /// Single page.
     None,
-    /// `GET` the URL found in meta field `field`.
+    /// `GET` the URL found in meta field `field`; a value that is not a URL
+    /// is a cursor for `cursor_param`, when the operation has one.
     NextUrl {
         /// Meta field holding the URL.
         field: String,
+        /// Parameter taking the value when it is a bare token.
+        cursor_param: Option<String>,
     },
     /// Set `param` to the cursor found in meta field `field`.
     Cursor {
@@ -164,12 +167,18 @@ impl PageStyle {
             return PageStyle::None;
         }
         let meta: &[(String, String)] = op.meta_extractor.as_deref().unwrap_or(&[]);
+        let params = accepted_params(op);
+        let token_param = CURSOR_PARAMS
+            .iter()
+            .chain(&["starting_after", "start"])
+            .find(|c| params.iter().any(|p| p == *c))
+            .map(|c| c.to_string());
         if let Some((field, _)) = meta.iter().find(|(_, e)| e == "@link.next") {
             return PageStyle::NextUrl {
                 field: field.clone(),
+                cursor_param: None,
             };
         }
-        let params = accepted_params(op);
         let cursor_fields: Vec<&String> = meta
             .iter()
             .filter(|(f, e)| is_cursor_field(f) && !e.starts_with('@'))
@@ -178,7 +187,12 @@ impl PageStyle {
         if let Some(field) = cursor_fields.first() {
             // A parameter with the same (squashed) name as the field wins,
             // then the conventional cursor parameter names.
-            let same = params.iter().find(|p| squash(p) == squash(field));
+            // (`next_offset` also matches `offset`: `next_X` carries the next `X`).
+            let wanted = squash(field);
+            let same = params.iter().find(|p| {
+                let p = squash(p);
+                p == wanted || wanted.strip_prefix("next") == Some(p.as_str())
+            });
             let conventional = CURSOR_PARAMS
                 .iter()
                 .find(|c| params.iter().any(|p| p == *c))
@@ -193,6 +207,7 @@ impl PageStyle {
         if let Some((field, _)) = meta.iter().find(|(f, _)| is_url_field(f)) {
             return PageStyle::NextUrl {
                 field: field.clone(),
+                cursor_param: token_param,
             };
         }
         let has = |name: &str| params.iter().any(|p| p == name);
@@ -206,9 +221,9 @@ impl PageStyle {
                 param: "page".into(),
             };
         }
-        if has("offset") {
+        if let Some(param) = ["offset", "startAt", "start"].into_iter().find(|p| has(p)) {
             return PageStyle::Offset {
-                param: "offset".into(),
+                param: param.into(),
             };
         }
         PageStyle::None
@@ -293,10 +308,24 @@ impl PageState {
         }
         let (key, next) = match &self.style {
             PageStyle::None => return NextPage::Done,
-            PageStyle::NextUrl { field: f } => {
-                match field(f).and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                    Some(url) => (format!("url:{url}"), NextPage::Url(url.to_string())),
-                    None => return NextPage::Done,
+            PageStyle::NextUrl {
+                field: f,
+                cursor_param,
+            } => {
+                let Some(next) = field(f).and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+                    return NextPage::Done;
+                };
+                let is_url = next.starts_with("http://")
+                    || next.starts_with("https://")
+                    || next.starts_with('/');
+                match (is_url, cursor_param) {
+                    (true, _) => (format!("url:{next}"), NextPage::Url(next.to_string())),
+                    (false, Some(param)) => {
+                        let mut p = params.clone();
+                        p.insert(param.clone(), Value::String(next.to_string()));
+                        (format!("cursor:{next}"), NextPage::Params(p))
+                    }
+                    (false, None) => return NextPage::Done,
                 }
             }
             PageStyle::Cursor { field: f, param } => {
@@ -397,7 +426,28 @@ mod tests {
         assert_eq!(
             s(&["page"], &[("next", "@link.next")]),
             PageStyle::NextUrl {
-                field: "next".into()
+                field: "next".into(),
+                cursor_param: None
+            }
+        );
+        assert_eq!(
+            s(&["startAt", "maxResults"], &[("next_offset", "$.startAt")]),
+            PageStyle::Offset {
+                param: "startAt".into()
+            }
+        );
+        assert_eq!(
+            s(&["limit", "offset"], &[("next_offset", "$.next_offset")]),
+            PageStyle::Cursor {
+                field: "next_offset".into(),
+                param: "offset".into()
+            }
+        );
+        assert_eq!(
+            s(&["start"], &[("next", "$.next")]),
+            PageStyle::NextUrl {
+                field: "next".into(),
+                cursor_param: Some("start".into())
             }
         );
         assert_eq!(
@@ -439,7 +489,8 @@ mod tests {
                 &[("done", "$.done"), ("nextRecordsUrl", "$.nextRecordsUrl")]
             ),
             PageStyle::NextUrl {
-                field: "nextRecordsUrl".into()
+                field: "nextRecordsUrl".into(),
+                cursor_param: None
             }
         );
         assert_eq!(
@@ -540,6 +591,28 @@ mod tests {
             panic!()
         };
         assert_eq!(st.next(&p, &page, None), NextPage::Done);
+    }
+
+    #[test]
+    fn a_bare_token_in_a_next_field_is_a_cursor() {
+        let mut st = PageState::new(&op(&["start"], &[("next", "$.next")]));
+        let NextPage::Params(p) = st.next(
+            &Map::new(),
+            &json!([{"a": 1}]),
+            Some(&json!({"next": "tok2"})),
+        ) else {
+            panic!()
+        };
+        assert_eq!(p["start"], "tok2");
+        let mut st = PageState::new(&op(&[], &[("next", "$.next")]));
+        assert_eq!(
+            st.next(
+                &Map::new(),
+                &json!([{"a": 1}]),
+                Some(&json!({"next": "tok2"}))
+            ),
+            NextPage::Done
+        );
     }
 
     #[test]
