@@ -7,16 +7,20 @@
 //! - **next link**: a `@link.next` meta field, or a meta field named like a
 //!   next-page link (`next_page`, `next_link`, `nextRecordsUrl`,
 //!   `next_page_uri`, `next`) whose value is a URL: the next request is a
-//!   `GET` of that URL;
+//!   `GET` of that URL (a bare token there is passed to the operation's
+//!   cursor parameter instead, when it has one);
 //! - **cursor**: a meta field carrying a cursor/token (`next_cursor`,
 //!   `nextPageToken`, `end_cursor`, `bookmark`, `after`, `next_offset`, ...)
-//!   and a request parameter that takes it (`cursor`, `after`, `pageToken`,
-//!   `start_cursor`, `page[cursor]`, ...): the next request repeats the
+//!   and a request parameter that takes it: one with the same name (or `X`
+//!   for a field `next_X`), else a conventional one (`cursor`, `after`,
+//!   `pageToken`, `start_cursor`, `page[cursor]`, ...). Body fields and
+//!   GraphQL variables count as parameters. The next request repeats the
 //!   operation with that parameter set;
 //! - **last id** (Stripe style): a `has_more` flag and a `starting_after`
 //!   parameter: the cursor is the `id` of the last record;
-//! - **page number** / **offset**: a `page` (or `offset`) parameter and no
-//!   better signal: incremented by one page (or by the records received).
+//! - **page number** / **offset**: a `page` (or `offset`, `startAt`,
+//!   `start`) parameter and no better signal: incremented by one page (or by
+//!   the records received).
 //!
 //! Pagination stops on an empty page, a page identical to the previous one,
 //! a `has_more`/`has_next_page` flag that is false (or `done`/`isLast`
