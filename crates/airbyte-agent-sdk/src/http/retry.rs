@@ -181,6 +181,40 @@ impl RetryPolicy {
     }
 }
 
+impl From<&crate::definition::extensions::RetryConfig> for RetryPolicy {
+    /// The policy of a definition's `x-airbyte-retry-config` (or its defaults).
+    fn from(config: &crate::definition::extensions::RetryConfig) -> Self {
+        use crate::definition::extensions::RetryAfterFormat as Format;
+        let seconds = |s: f64| {
+            if s.is_finite() && s > 0.0 {
+                Duration::from_secs_f64(s)
+            } else {
+                Duration::ZERO
+            }
+        };
+        Self {
+            max_attempts: config.max_attempts.max(1),
+            initial_delay: seconds(config.initial_delay_seconds),
+            max_delay: seconds(config.max_delay_seconds),
+            exponential_base: if config.exponential_base.is_finite() {
+                config.exponential_base
+            } else {
+                RetryPolicy::default().exponential_base
+            },
+            jitter: config.jitter,
+            retry_on_status_codes: config.retry_on_status_codes.clone(),
+            retry_on_timeout: config.retry_on_timeout,
+            retry_on_network_error: config.retry_on_network_error,
+            retry_after_header: config.retry_after_header.clone(),
+            retry_after_format: match config.retry_after_format {
+                Format::Seconds => RetryAfterFormat::Seconds,
+                Format::Milliseconds => RetryAfterFormat::Milliseconds,
+                Format::UnixTimestamp => RetryAfterFormat::UnixTimestamp,
+            },
+        }
+    }
+}
+
 /// Whether a method is idempotent by definition (RFC 9110 §9.2.2).
 pub fn is_idempotent_method(method: &Method) -> bool {
     matches!(
@@ -318,6 +352,12 @@ mod tests {
         assert_eq!(p.retry_on_status_codes, vec![429, 500, 502, 503, 504]);
         assert!(!p.retries_status(501));
         assert!(!p.retries_status(404));
+    }
+
+    #[test]
+    fn definition_retry_config_maps_onto_the_policy() {
+        let config = crate::definition::extensions::RetryConfig::default();
+        assert_eq!(RetryPolicy::from(&config), RetryPolicy::default());
     }
 
     #[test]

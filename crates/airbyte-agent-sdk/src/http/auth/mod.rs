@@ -27,6 +27,7 @@
 //! ```
 
 mod credentials;
+mod from_definition;
 mod jwt;
 mod oauth2;
 mod scheme;

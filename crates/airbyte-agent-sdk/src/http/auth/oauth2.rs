@@ -22,16 +22,20 @@
 //! shortly before it expires; the reference ignores it); a `refresh_token`
 //! that is `null` or empty does not erase the stored one; concurrent 401s
 //! cause one refresh, not one each; after a failed refresh following a 401
-//! the refresh error is returned (it says why) instead of the original 401.
+//! the refresh error is returned (it says why) instead of the original 401;
+//! a refresh runs in its own task, so a caller cancelled midway cannot lose
+//! tokens the server already rotated.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex as StdMutex;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{AUTHORIZATION, HeaderName};
 use secrecy::SecretString;
 use serde_json::Value;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::time::Instant;
 use url::Url;
 
@@ -44,18 +48,25 @@ use super::{basic_value, render_additional, secret_header};
 use crate::error::{Error, HttpErrorInfo, Result, sanitize_url};
 use crate::http::client::{HttpRequest, HttpSender, SenderConfig};
 
+type RefreshFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
 /// Refresh this long before the known expiry (at most half the lifetime).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
 pub(super) struct OAuth2Auth {
-    scheme: String,
-    config: OAuth2Config,
     header: HeaderName,
     extra: Vec<(HeaderName, String)>,
+    refresher: Arc<Refresher>,
+    state: Arc<Mutex<TokenState>>,
+}
+
+/// What a refresh needs; shared with the task that runs it.
+struct Refresher {
+    scheme: String,
+    config: OAuth2Config,
     sender: HttpSender,
     config_values: BTreeMap<String, String>,
     on_refresh: Option<TokenRefreshCallback>,
-    state: Mutex<TokenState>,
     extracted: StdMutex<BTreeMap<String, String>>,
 }
 
@@ -95,50 +106,128 @@ impl OAuth2Auth {
                 ),
             )
         })?;
-        let auth = Self {
+        let refresher = Refresher {
             scheme: scheme.to_string(),
             config: config.clone(),
-            header,
-            extra,
             sender: match context.sender {
                 Some(s) => s,
                 None => HttpSender::new(SenderConfig::default())?,
             },
             config_values: context.config_values,
             on_refresh: context.on_token_refresh,
-            state: Mutex::new(TokenState {
-                secrets,
-                generation: 0,
-                refresh_at: context.access_token_expires_at.map(instant_of),
-            }),
             extracted: StdMutex::new(BTreeMap::new()),
         };
+        let state = TokenState {
+            secrets,
+            generation: 0,
+            refresh_at: context.access_token_expires_at.map(instant_of),
+        };
         {
-            // Fresh mutex: never contended here.
-            let state = auth.state.try_lock().map_err(|_| {
-                Error::invalid_argument("auth_scheme", "internal: token state busy")
-            })?;
-            if state.secrets.non_empty("access_token").is_none() && !auth.can_refresh(&state) {
-                let reason = if auth.config.refresh_url.is_none() {
+            if state.secrets.non_empty("access_token").is_none() && !refresher.can_refresh(&state) {
+                let reason = if refresher.config.refresh_url.is_none() {
                     format!(
                         "auth scheme `{scheme}` needs an `access_token` (it has no token endpoint to obtain one)"
                     )
                 } else {
                     format!(
                         "auth scheme `{scheme}` needs an `access_token` or a `{}`",
-                        auth.refresh_source()
+                        refresher.refresh_source()
                     )
                 };
                 return Err(Error::invalid_argument("credentials", reason));
             }
         }
-        Ok(auth)
+        Ok(Self {
+            header,
+            extra,
+            refresher: Arc::new(refresher),
+            state: Arc::new(Mutex::new(state)),
+        })
     }
 
     pub(super) fn extracted_values(&self) -> BTreeMap<String, String> {
-        self.extracted.lock().map(|m| m.clone()).unwrap_or_default()
+        self.refresher
+            .extracted
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
+    pub(super) async fn authorize(&self) -> Result<AppliedAuth> {
+        let mut state = self.state.clone().lock_owned().await;
+        let has_token = state.secrets.non_empty("access_token").is_some();
+        let expired = state.refresh_at.is_some_and(|at| Instant::now() >= at);
+        if (!has_token || expired) && self.refresher.can_refresh(&state) {
+            match self.refresh_detached(state).await {
+                Ok(()) => {}
+                // An expired-looking token may still be accepted: let the
+                // server decide (a 401 triggers another refresh attempt).
+                Err(e) if has_token => {
+                    let scheme = &self.refresher.scheme;
+                    tracing::warn!(%scheme, error = %e, "proactive token refresh failed");
+                }
+                Err(e) => return Err(e),
+            }
+            state = self.state.clone().lock_owned().await;
+        }
+        let scheme = &self.refresher.scheme;
+        let token = state.secrets.non_empty("access_token").ok_or_else(|| {
+            Error::invalid_argument(
+                "credentials",
+                format!("auth scheme `{scheme}` has no access token"),
+            )
+        })?;
+        let prefix = &self.refresher.config.prefix;
+        let value = if prefix.is_empty() {
+            token.to_string()
+        } else {
+            format!("{prefix} {token}")
+        };
+        let mut headers = vec![(
+            self.header.clone(),
+            secret_header(scheme, "access token", &value)?,
+        )];
+        headers.extend(render_additional(scheme, &self.extra, &state.secrets)?);
+        Ok(AppliedAuth {
+            headers,
+            query: Vec::new(),
+            generation: state.generation,
+        })
+    }
+
+    pub(super) async fn refresh_after_unauthorized(&self, used_generation: u64) -> Result<bool> {
+        let state = self.state.clone().lock_owned().await;
+        if state.generation != used_generation {
+            // Refreshed by someone else since this request was sent.
+            return Ok(true);
+        }
+        if !self.refresher.can_refresh(&state) {
+            return Ok(false);
+        }
+        let before = state.secrets.expose("access_token").map(str::to_string);
+        self.refresh_detached(state).await?;
+        let after = self.state.lock().await;
+        Ok(after.secrets.expose("access_token").map(str::to_string) != before)
+    }
+
+    /// Refreshes in a task of its own that holds the state lock until the
+    /// new tokens are stored: a caller cancelled midway (a timeout, a
+    /// dropped request) cannot lose tokens the server already rotated.
+    async fn refresh_detached(&self, mut state: OwnedMutexGuard<TokenState>) -> Result<()> {
+        let refresher = self.refresher.clone();
+        let task = tokio::spawn(async move { refresher.refresh(&mut state).await });
+        match task.await {
+            Ok(result) => result,
+            // A panicking refresh callback is the caller's bug: surface it.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(Error::Execution {
+                message: "the OAuth2 token refresh was cancelled (runtime shutting down)".into(),
+            }),
+        }
+    }
+}
+
+impl Refresher {
     /// The secret that obtains new tokens under this scheme's grant.
     fn refresh_source(&self) -> &'static str {
         match self.config.grant {
@@ -152,64 +241,15 @@ impl OAuth2Auth {
             && state.secrets.non_empty(self.refresh_source()).is_some()
     }
 
-    pub(super) async fn authorize(&self) -> Result<AppliedAuth> {
-        let mut state = self.state.lock().await;
-        let has_token = state.secrets.non_empty("access_token").is_some();
-        let expired = state.refresh_at.is_some_and(|at| Instant::now() >= at);
-        if (!has_token || expired) && self.can_refresh(&state) {
-            match self.refresh_locked(&mut state).await {
-                Ok(()) => {}
-                // An expired-looking token may still be accepted: let the
-                // server decide (a 401 triggers another refresh attempt).
-                Err(e) if has_token => {
-                    tracing::warn!(scheme = %self.scheme, error = %e, "proactive token refresh failed");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let token = state.secrets.non_empty("access_token").ok_or_else(|| {
-            Error::invalid_argument(
-                "credentials",
-                format!("auth scheme `{}` has no access token", self.scheme),
-            )
-        })?;
-        let value = if self.config.prefix.is_empty() {
-            token.to_string()
-        } else {
-            format!("{} {token}", self.config.prefix)
-        };
-        let mut headers = vec![(
-            self.header.clone(),
-            secret_header(&self.scheme, "access token", &value)?,
-        )];
-        headers.extend(render_additional(
-            &self.scheme,
-            &self.extra,
-            &state.secrets,
-        )?);
-        Ok(AppliedAuth {
-            headers,
-            query: Vec::new(),
-            generation: state.generation,
-        })
-    }
-
-    pub(super) async fn refresh_after_unauthorized(&self, used_generation: u64) -> Result<bool> {
-        let mut state = self.state.lock().await;
-        if state.generation != used_generation {
-            // Refreshed by someone else since this request was sent.
-            return Ok(true);
-        }
-        if !self.can_refresh(&state) {
-            return Ok(false);
-        }
-        let before = state.secrets.expose("access_token").map(str::to_string);
-        self.refresh_locked(&mut state).await?;
-        Ok(state.secrets.expose("access_token").map(str::to_string) != before)
-    }
-
     /// Calls the token endpoint and stores the result. Caller holds the lock.
-    async fn refresh_locked(&self, state: &mut TokenState) -> Result<()> {
+    ///
+    /// Boxed as `dyn Send`: the sender calls back into `authorize` (for
+    /// other requests), which would make the future types recursive.
+    fn refresh<'a>(&'a self, state: &'a mut TokenState) -> RefreshFuture<'a> {
+        Box::pin(self.refresh_inner(state))
+    }
+
+    async fn refresh_inner(&self, state: &mut TokenState) -> Result<()> {
         let template = self.config.refresh_url.as_deref().unwrap_or_default();
         let mut vars: BTreeMap<&str, &str> = self
             .config_values
@@ -277,9 +317,9 @@ impl OAuth2Auth {
         }
 
         tracing::info!(scheme = %self.scheme, url = %sanitize_url(url.as_str()), "refreshing OAuth2 token");
-        // Boxed: the sender calls back into `authorize` (for other requests),
-        // which makes the future types recursive.
-        let response = Box::pin(self.sender.send_buffered(request))
+        let response = self
+            .sender
+            .send_buffered(request)
             .await
             .map_err(|e| refresh_failed(e, &self.scheme))?;
         let body: Value = serde_json::from_slice(&response.body).map_err(|e| Error::Decode {
