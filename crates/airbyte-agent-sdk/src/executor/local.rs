@@ -43,7 +43,6 @@ use crate::local::request::{
 use crate::local::template::render_scoping;
 use crate::local::transport::{Received, Streamed, is_external, resolve_link};
 
-mod auth;
 mod wire;
 
 use wire::{Wire, WireOptions};

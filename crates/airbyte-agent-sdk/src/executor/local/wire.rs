@@ -8,11 +8,10 @@ use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
-use super::auth::{auth_options, retry_policy};
 use crate::definition::ConnectorDefinition;
 use crate::error::{Error, Result};
-use crate::http::auth::{AuthContext, Authenticator, Credentials};
-use crate::http::{HttpRequest, HttpSender, RequestBody, SenderConfig};
+use crate::http::auth::{AuthContext, AuthOptions, Authenticator, Credentials};
+use crate::http::{HttpRequest, HttpSender, RequestBody, RetryPolicy, SenderConfig};
 use crate::local::pystr::py_str;
 use crate::local::request::PreparedRequest;
 use crate::local::transport::{Received, Streamed, parse_body};
@@ -43,14 +42,18 @@ impl Wire {
             Some(s) => s,
             None => HttpSender::new(SenderConfig::default())?,
         }
-        .with_retry_policy(retry_policy(definition));
+        .with_retry_policy(RetryPolicy::from(&definition.retry_config()));
         let auth = if definition.auth_options.is_empty() {
             None
         } else {
             let values: BTreeMap<String, String> =
                 config.iter().map(|(k, v)| (k.clone(), py_str(v))).collect();
             let context = options.context.config_values(values).sender(sender.clone());
-            Some(auth_options(definition).authenticator(credentials, scheme, context)?)
+            Some(AuthOptions::from_definition(definition)?.authenticator(
+                credentials,
+                scheme,
+                context,
+            )?)
         };
         let auth_headers = auth
             .as_ref()
