@@ -19,6 +19,7 @@ pub mod download;
 pub mod error;
 pub mod executor;
 pub mod http;
+pub mod local;
 pub mod workspace;
 
 pub use config::{AirbyteAuthConfig, configure};
