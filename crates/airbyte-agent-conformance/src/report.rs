@@ -1,0 +1,319 @@
+//! Comparing the two sides and summarizing per connector.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use crate::cases::Case;
+use crate::expect::{KnownDifferences, Side, reference_expectation};
+use crate::observe::Observation;
+
+/// Counts for one connector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Operations (entity × action).
+    pub operations: usize,
+    /// Operations whose every case was identical on both sides.
+    pub identical_operations: usize,
+    /// Cases (all variants, connector-level ones included).
+    pub cases: usize,
+    /// Cases identical on both sides.
+    pub identical_cases: usize,
+    /// Cases where the reference behaved as the variant expects.
+    pub reference_as_expected: usize,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.operations += other.operations;
+        self.identical_operations += other.identical_operations;
+        self.cases += other.cases;
+        self.identical_cases += other.identical_cases;
+        self.reference_as_expected += other.reference_as_expected;
+    }
+}
+
+/// A case that did not come out as expected.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Case id.
+    pub case: String,
+    /// What happened.
+    pub what: String,
+    /// The known-differences category excusing it, if listed.
+    pub category: Option<String>,
+}
+
+/// The comparison of one run.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Per connector slug.
+    pub per_connector: BTreeMap<String, Counts>,
+    /// Reference cases that did not behave as their variant expects.
+    pub reference_findings: Vec<Finding>,
+    /// Cases where the sides differ; `None` when our side did not run.
+    pub differences: Option<Vec<Finding>>,
+}
+
+impl Report {
+    /// Compares the observations of every case.
+    pub fn build(
+        cases: &[Case],
+        reference: &HashMap<String, Observation>,
+        ours: Option<&HashMap<String, Observation>>,
+        known: &KnownDifferences,
+    ) -> Self {
+        let mut report = Report {
+            differences: ours.map(|_| Vec::new()),
+            ..Report::default()
+        };
+        let mut ops: BTreeMap<String, (String, bool)> = BTreeMap::new();
+        for case in cases {
+            let counts = report
+                .per_connector
+                .entry(case.connector.clone())
+                .or_default();
+            counts.cases += 1;
+            let Some(r) = reference.get(&case.id) else {
+                continue;
+            };
+            match reference_expectation(case, r) {
+                Ok(()) => counts.reference_as_expected += 1,
+                Err(what) => report.reference_findings.push(Finding {
+                    case: case.id.clone(),
+                    what,
+                    category: known
+                        .find(Side::Reference, &case.id)
+                        .map(|k| k.category.clone()),
+                }),
+            }
+            let identical = match ours.and_then(|o| o.get(&case.id)) {
+                Some(o) => match describe_difference(r, o) {
+                    None => true,
+                    Some(what) => {
+                        if let Some(diffs) = report.differences.as_mut() {
+                            diffs.push(Finding {
+                                case: case.id.clone(),
+                                what,
+                                category: known
+                                    .find(Side::Differential, &case.id)
+                                    .map(|k| k.category.clone()),
+                            });
+                        }
+                        false
+                    }
+                },
+                None => false,
+            };
+            if identical {
+                counts.identical_cases += 1;
+            }
+            if !case.operation.is_empty() {
+                let entry = ops
+                    .entry(case.operation.clone())
+                    .or_insert((case.connector.clone(), true));
+                entry.1 &= identical;
+            }
+        }
+        for (connector, all_identical) in ops.values() {
+            let counts = report.per_connector.entry(connector.clone()).or_default();
+            counts.operations += 1;
+            if *all_identical {
+                counts.identical_operations += 1;
+            }
+        }
+        report
+    }
+
+    /// Sum over all connectors.
+    pub fn total(&self) -> Counts {
+        let mut t = Counts::default();
+        self.per_connector.values().for_each(|c| t.add(c));
+        t
+    }
+
+    /// Findings not excused by the known-differences file.
+    pub fn unexplained(&self) -> Vec<&Finding> {
+        self.reference_findings
+            .iter()
+            .chain(self.differences.iter().flatten())
+            .filter(|f| f.category.is_none())
+            .collect()
+    }
+
+    /// The plain-text summary printed by `conformance-report`.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let ours = self.differences.is_some();
+        for (connector, c) in &self.per_connector {
+            let _ = writeln!(out, "{}", line(connector, c, ours));
+        }
+        let _ = writeln!(out, "{}", line("TOTAL", &self.total(), ours));
+        out
+    }
+
+    /// The markdown report.
+    pub fn markdown(&self) -> String {
+        let ours = self.differences.is_some();
+        let t = self.total();
+        let mut md = String::from("# Local-mode conformance report\n\n");
+        md.push_str("Generated by `cargo run -p airbyte-agent-conformance --bin conformance-report`; do not edit.\n\n");
+        if ours {
+            let _ = writeln!(
+                md,
+                "**{} identical / {} operations** ({} / {} cases identical).\n",
+                t.identical_operations, t.operations, t.identical_cases, t.cases
+            );
+        } else {
+            md.push_str(
+                "Our side was not run (no `LocalExecutor` wired in); reference side only.\n\n",
+            );
+        }
+        let _ = writeln!(
+            md,
+            "Reference behaved as expected in {} / {} cases ({:.1}%).\n",
+            t.reference_as_expected,
+            t.cases,
+            percent(t.reference_as_expected, t.cases)
+        );
+        md.push_str("| connector | identical ops | ops | identical cases | cases | reference as expected |\n|---|---:|---:|---:|---:|---:|\n");
+        for (name, c) in &self.per_connector {
+            let ident = |n: usize| if ours { n.to_string() } else { "-".into() };
+            let _ = writeln!(
+                md,
+                "| {name} | {} | {} | {} | {} | {} |",
+                ident(c.identical_operations),
+                c.operations,
+                ident(c.identical_cases),
+                c.cases,
+                c.reference_as_expected
+            );
+        }
+        section(
+            &mut md,
+            "Reference cases not as expected",
+            &self.reference_findings,
+        );
+        if let Some(diffs) = &self.differences {
+            section(&mut md, "Differences between the reference and ours", diffs);
+        }
+        md
+    }
+}
+
+fn line(name: &str, c: &Counts, ours: bool) -> String {
+    let reference = format!(
+        "reference as expected {}/{} cases",
+        c.reference_as_expected, c.cases
+    );
+    if ours {
+        format!(
+            "{name:<28} {} identical / {} operations ({}/{} cases; {reference})",
+            c.identical_operations, c.operations, c.identical_cases, c.cases
+        )
+    } else {
+        format!("{name:<28} {} operations ({reference})", c.operations)
+    }
+}
+
+fn percent(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        100.0
+    } else {
+        n as f64 * 100.0 / d as f64
+    }
+}
+
+fn section(md: &mut String, title: &str, findings: &[Finding]) {
+    let _ = writeln!(md, "\n## {title} ({})\n", findings.len());
+    let mut by_category: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_category
+            .entry(f.category.clone().unwrap_or_else(|| "UNEXPLAINED".into()))
+            .or_default()
+            .push(f);
+    }
+    for (category, list) in by_category {
+        let _ = writeln!(md, "### {category} ({})\n", list.len());
+        for f in list.iter().take(40) {
+            let what: String = f.what.replace('\n', " ").chars().take(300).collect();
+            let _ = writeln!(md, "- `{}`: {}", f.case, what.replace('|', "\\|"));
+        }
+        if list.len() > 40 {
+            let _ = writeln!(md, "- … and {} more", list.len() - 40);
+        }
+        md.push('\n');
+    }
+}
+
+/// The first difference between two observations, described; `None` when identical.
+pub fn describe_difference(reference: &Observation, ours: &Observation) -> Option<String> {
+    if reference.requests.len() != ours.requests.len() {
+        return Some(format!(
+            "request count: reference {} vs ours {}",
+            reference.requests.len(),
+            ours.requests.len()
+        ));
+    }
+    for (i, (r, o)) in reference.requests.iter().zip(&ours.requests).enumerate() {
+        if r.method != o.method || r.path != o.path {
+            return Some(format!(
+                "request {i}: {} {} vs {} {}",
+                r.method, r.path, o.method, o.path
+            ));
+        }
+        if r.query != o.query {
+            return Some(format!("request {i} query: {:?} vs {:?}", r.query, o.query));
+        }
+        if r.headers != o.headers {
+            let rs: BTreeSet<_> = r.headers.iter().collect();
+            let os: BTreeSet<_> = o.headers.iter().collect();
+            let only_r: Vec<_> = rs.difference(&os).collect();
+            let only_o: Vec<_> = os.difference(&rs).collect();
+            return Some(format!(
+                "request {i} headers: only reference {only_r:?}, only ours {only_o:?}"
+            ));
+        }
+        if r.body != o.body {
+            return Some(format!(
+                "request {i} body: {} vs {}",
+                short(&serde_json::to_string(&r.body).unwrap_or_default()),
+                short(&serde_json::to_string(&o.body).unwrap_or_default())
+            ));
+        }
+    }
+    let (r, o) = (&reference.outcome, &ours.outcome);
+    if r.agrees_with(o) {
+        return None;
+    }
+    Some(match (&r.error_kind, &o.error_kind) {
+        (None, None) if r.data != o.data => format!(
+            "data: {} vs {}",
+            short(&r.data.to_string()),
+            short(&o.data.to_string())
+        ),
+        (None, None) => format!(
+            "meta: {} vs {}",
+            short(&r.meta.to_string()),
+            short(&o.meta.to_string())
+        ),
+        (a, b) => format!(
+            "outcome: {} vs {} ({})",
+            a.as_deref().unwrap_or("ok"),
+            b.as_deref().unwrap_or("ok"),
+            short(
+                o.error_message
+                    .as_deref()
+                    .or(r.error_message.as_deref())
+                    .unwrap_or_default()
+            )
+        ),
+    })
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 160 {
+        format!("{}…", s.chars().take(160).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
