@@ -10,9 +10,11 @@
 
 #![warn(missing_docs)]
 
+pub mod definition;
 pub mod error;
 pub mod executor;
 pub mod http;
+pub mod local;
 
 pub use error::{Error, ErrorKind, HttpErrorInfo, Result};
 pub use executor::{

@@ -6,6 +6,8 @@
 //! Airbyte API; the local executor calls the vendor's API directly from a
 //! connector definition. Front ends (CLI, MCP, server) only see this trait.
 
+pub mod local;
+
 use std::pin::Pin;
 
 use bytes::Bytes;

@@ -1,0 +1,24 @@
+//! The typed connector definition model: the contract between the loader
+//! and the local engine (request building, auth, response handling).
+//!
+//! All types are read-only views built by the loader; they are
+//! `#[non_exhaustive]` so fields can be added without breaking callers.
+//! Every `Value` holding a schema has its `$ref`s resolved.
+
+mod auth;
+mod connector;
+mod operation;
+
+pub use auth::{
+    ApiKeyLocation, AuthConfigSpec, AuthField, AuthOption, AuthType, GrantType,
+    OAuthCredentialsSpec, OAuthFlow, OAuthFlows, SchemeKind, SecurityScheme, TokenRefresh,
+};
+pub use connector::{CheckOperation, ConnectorDefinition, Server, ServerVariable};
+pub use operation::{
+    Action, BodyContentType, ConfigInject, DefaultFields, Entity, GraphqlBody, HttpMethod,
+    Operation, ParamLocation, ParamSource, ParamStyle, Parameter, RequestBody, ResponseInfo,
+    SecurityRequirement,
+};
+
+/// Extensions kept raw, by name (`x-…` key → value), in document order.
+pub type Extensions = indexmap::IndexMap<String, serde_json::Value>;

@@ -1,0 +1,148 @@
+//! The HTTP side of the local executor: sends prepared requests through the
+//! shared [`HttpSender`] (retries, timeouts) with the connector's
+//! [`Authenticator`].
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde_json::{Map, Value};
+
+use super::auth::{auth_options, retry_policy};
+use crate::definition::ConnectorDefinition;
+use crate::error::{Error, Result};
+use crate::http::auth::{AuthContext, Authenticator, Credentials};
+use crate::http::{HttpRequest, HttpSender, RequestBody, SenderConfig};
+use crate::local::pystr::py_str;
+use crate::local::request::PreparedRequest;
+use crate::local::transport::{Received, Streamed, parse_body};
+
+/// Sends requests with retries and credentials.
+pub(super) struct Wire {
+    sender: HttpSender,
+    auth: Option<Authenticator>,
+}
+
+/// How the wire is set up: the sender (pool, timeouts) and auth hooks.
+pub(super) struct WireOptions {
+    pub sender: Option<HttpSender>,
+    pub context: AuthContext,
+}
+
+impl Wire {
+    pub(super) fn new(
+        definition: &ConnectorDefinition,
+        credentials: &Credentials,
+        scheme: Option<&str>,
+        config: &Map<String, Value>,
+        options: WireOptions,
+    ) -> Result<Self> {
+        let sender = match options.sender {
+            Some(s) => s,
+            None => HttpSender::new(SenderConfig::default())?,
+        }
+        .with_retry_policy(retry_policy(definition));
+        let auth = if definition.auth_options.is_empty() {
+            None
+        } else {
+            let values: BTreeMap<String, String> =
+                config.iter().map(|(k, v)| (k.clone(), py_str(v))).collect();
+            let context = options.context.config_values(values).sender(sender.clone());
+            Some(auth_options(definition).authenticator(credentials, scheme, context)?)
+        };
+        Ok(Self { sender, auth })
+    }
+
+    /// Values extracted from token responses (e.g. `instance_url`).
+    pub(super) fn extracted_values(&self) -> BTreeMap<String, String> {
+        self.auth
+            .as_ref()
+            .map(Authenticator::extracted_values)
+            .unwrap_or_default()
+    }
+
+    /// Obtains credentials now when the auth needs a first token exchange.
+    pub(super) async fn ensure_ready(&self) -> Result<()> {
+        match &self.auth {
+            Some(a) => a.ensure_ready().await,
+            None => Ok(()),
+        }
+    }
+
+    fn request(&self, req: &PreparedRequest, with_auth: bool) -> Result<HttpRequest> {
+        let method = Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| Error::invalid_argument("method", req.method.clone()))?;
+        let url = url::Url::parse(&req.url).map_err(|e| {
+            Error::invalid_argument(
+                "url",
+                format!("{}: {e}", crate::error::sanitize_url(&req.url)),
+            )
+        })?;
+        let mut http = HttpRequest::new(method, url);
+        let mut headers = req.headers.clone();
+        if let Some(body) = &req.body
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("Content-Type".into(), body.content_type.clone()));
+        }
+        for (name, value) in &headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::invalid_argument("header", format!("`{name}` is not a valid header name"))
+            })?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::invalid_argument(
+                    "header",
+                    format!("the value of `{name}` cannot be sent in a header"),
+                )
+            })?;
+            http.headers_mut().append(name, value);
+        }
+        if let Some(body) = &req.body {
+            http = http.with_body(RequestBody::Bytes(body.bytes.clone()));
+        }
+        if with_auth && let Some(auth) = &self.auth {
+            http = http.auth(auth.clone());
+        }
+        Ok(http)
+    }
+
+    /// Sends and reads the whole (JSON) body.
+    pub(super) async fn send(&self, req: &PreparedRequest, with_auth: bool) -> Result<Received> {
+        let resp = self
+            .sender
+            .send_buffered(self.request(req, with_auth)?)
+            .await?;
+        let headers = headers_of(&resp.headers);
+        let ct = resp.header("content-type").map(str::to_string);
+        let body = parse_body(&req.method, &req.url, ct.as_deref(), &resp.body)?;
+        Ok(Received {
+            status: resp.status.as_u16(),
+            headers,
+            body,
+        })
+    }
+
+    /// Sends and returns the body as a stream.
+    pub(super) async fn open(&self, req: &PreparedRequest, with_auth: bool) -> Result<Streamed> {
+        let resp = self.sender.send(self.request(req, with_auth)?).await?;
+        let status = resp.status().as_u16();
+        let headers = headers_of(resp.headers());
+        Ok(Streamed {
+            status,
+            headers,
+            stream: resp.into_byte_stream(),
+        })
+    }
+}
+
+fn headers_of(map: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    map.iter()
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
+        .collect()
+}
