@@ -21,8 +21,11 @@ pub enum Side {
 /// One accepted, explained exception.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KnownDifference {
-    /// Case id glob (`*` matches any text, `/` included).
-    pub cases: String,
+    /// Case id globs (`*` matches any text, `/` included).
+    pub cases: Vec<String>,
+    /// When set, only differences whose description contains this text are excused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference_contains: Option<String>,
     /// Which comparison it excuses.
     pub side: Side,
     /// Short category name for the report.
@@ -50,11 +53,15 @@ impl KnownDifferences {
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// The entry excusing `case_id` on `side`, if any.
-    pub fn find(&self, side: Side, case_id: &str) -> Option<&KnownDifference> {
-        self.entries
-            .iter()
-            .find(|e| e.side == side && glob_match(&e.cases, case_id))
+    /// The entry excusing difference `what` of `case_id` on `side`, if any.
+    pub fn find(&self, side: Side, case_id: &str, what: &str) -> Option<&KnownDifference> {
+        self.entries.iter().find(|e| {
+            e.side == side
+                && e.cases.iter().any(|p| glob_match(p, case_id))
+                && e.difference_contains
+                    .as_deref()
+                    .is_none_or(|t| what.contains(t))
+        })
     }
 }
 

@@ -57,7 +57,7 @@ impl WireRequest {
             .headers
             .iter()
             .filter(|(k, v)| {
-                !CLIENT_HEADERS.contains(&k.as_str()) && !(k == "accept" && v == "*/*")
+                !(CLIENT_HEADERS.contains(&k.as_str()) || (k == "accept" && v == "*/*"))
             })
             .map(|(k, v)| {
                 let v = match &boundary {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use crate::cases::Case;
-use crate::expect::{KnownDifferences, Side, reference_expectation};
+use crate::expect::{KnownDifference, KnownDifferences, Side, reference_expectation};
 use crate::observe::Observation;
 
 /// Counts for one connector.
@@ -33,7 +33,7 @@ impl Counts {
 }
 
 /// A case that did not come out as expected.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Finding {
     /// Case id.
     pub case: String,
@@ -80,28 +80,28 @@ impl Report {
                 Ok(()) => counts.reference_as_expected += 1,
                 Err(what) => report.reference_findings.push(Finding {
                     case: case.id.clone(),
-                    what,
                     category: known
-                        .find(Side::Reference, &case.id)
+                        .find(Side::Reference, &case.id, &what)
                         .map(|k| k.category.clone()),
+                    what,
                 }),
             }
             let identical = match ours.and_then(|o| o.get(&case.id)) {
-                Some(o) => match describe_difference(r, o) {
-                    None => true,
-                    Some(what) => {
-                        if let Some(diffs) = report.differences.as_mut() {
+                Some(o) => {
+                    let found = differences(r, o);
+                    if let Some(diffs) = report.differences.as_mut() {
+                        for what in &found {
                             diffs.push(Finding {
                                 case: case.id.clone(),
-                                what,
+                                what: what.clone(),
                                 category: known
-                                    .find(Side::Differential, &case.id)
+                                    .find(Side::Differential, &case.id, what)
                                     .map(|k| k.category.clone()),
                             });
                         }
-                        false
                     }
-                },
+                    found.is_empty()
+                }
                 None => false,
             };
             if identical {
@@ -131,6 +131,22 @@ impl Report {
         t
     }
 
+    /// Known-difference entries that excuse nothing any more (fixed or stale).
+    pub fn stale_entries<'k>(&self, known: &'k KnownDifferences) -> Vec<&'k KnownDifference> {
+        let used: BTreeSet<&str> = self
+            .reference_findings
+            .iter()
+            .chain(self.differences.iter().flatten())
+            .filter_map(|f| f.category.as_deref())
+            .collect();
+        known
+            .entries
+            .iter()
+            .filter(|e| !used.contains(e.category.as_str()))
+            .filter(|e| e.side == Side::Reference || self.differences.is_some())
+            .collect()
+    }
+
     /// Findings not excused by the known-differences file.
     pub fn unexplained(&self) -> Vec<&Finding> {
         self.reference_findings
@@ -151,8 +167,8 @@ impl Report {
         out
     }
 
-    /// The markdown report.
-    pub fn markdown(&self) -> String {
+    /// The markdown report, with the reasons of the known differences in use.
+    pub fn markdown(&self, known: &KnownDifferences) -> String {
         let ours = self.differences.is_some();
         let t = self.total();
         let mut md = String::from("# Local-mode conformance report\n\n");
@@ -186,6 +202,24 @@ impl Report {
                 ident(c.identical_cases),
                 c.cases,
                 c.reference_as_expected
+            );
+        }
+        let used: BTreeSet<&str> = self
+            .reference_findings
+            .iter()
+            .chain(self.differences.iter().flatten())
+            .filter_map(|f| f.category.as_deref())
+            .collect();
+        md.push_str("\n## Known differences\n\n");
+        for entry in known
+            .entries
+            .iter()
+            .filter(|e| used.contains(e.category.as_str()))
+        {
+            let _ = writeln!(
+                md,
+                "- **{}** ({:?}): {}",
+                entry.category, entry.side, entry.reason
             );
         }
         section(
@@ -245,36 +279,40 @@ fn section(md: &mut String, title: &str, findings: &[Finding]) {
     }
 }
 
-/// The first difference between two observations, described; `None` when identical.
-pub fn describe_difference(reference: &Observation, ours: &Observation) -> Option<String> {
+/// Every difference between two observations, described; empty when identical.
+pub fn differences(reference: &Observation, ours: &Observation) -> Vec<String> {
+    let mut out = Vec::new();
     if reference.requests.len() != ours.requests.len() {
-        return Some(format!(
-            "request count: reference {} vs ours {}",
+        out.push(format!(
+            "request count: reference {} vs ours {} ({})",
             reference.requests.len(),
-            ours.requests.len()
+            ours.requests.len(),
+            outcome_text(reference, ours)
         ));
     }
     for (i, (r, o)) in reference.requests.iter().zip(&ours.requests).enumerate() {
         if r.method != o.method || r.path != o.path {
-            return Some(format!(
+            out.push(format!(
                 "request {i}: {} {} vs {} {}",
                 r.method, r.path, o.method, o.path
             ));
+            continue;
         }
         if r.query != o.query {
-            return Some(format!("request {i} query: {:?} vs {:?}", r.query, o.query));
+            out.push(format!("request {i} query: {:?} vs {:?}", r.query, o.query));
         }
-        if r.headers != o.headers {
-            let rs: BTreeSet<_> = r.headers.iter().collect();
-            let os: BTreeSet<_> = o.headers.iter().collect();
-            let only_r: Vec<_> = rs.difference(&os).collect();
-            let only_o: Vec<_> = os.difference(&rs).collect();
-            return Some(format!(
-                "request {i} headers: only reference {only_r:?}, only ours {only_o:?}"
+        let rs: BTreeSet<_> = r.headers.iter().collect();
+        let os: BTreeSet<_> = o.headers.iter().collect();
+        for (name, value) in rs.difference(&os) {
+            out.push(format!(
+                "request {i} header only in reference: {name}: {value}"
             ));
         }
+        for (name, value) in os.difference(&rs) {
+            out.push(format!("request {i} header only in ours: {name}: {value}"));
+        }
         if r.body != o.body {
-            return Some(format!(
+            out.push(format!(
                 "request {i} body: {} vs {}",
                 short(&serde_json::to_string(&r.body).unwrap_or_default()),
                 short(&serde_json::to_string(&o.body).unwrap_or_default())
@@ -282,32 +320,33 @@ pub fn describe_difference(reference: &Observation, ours: &Observation) -> Optio
         }
     }
     let (r, o) = (&reference.outcome, &ours.outcome);
-    if r.agrees_with(o) {
-        return None;
+    if !r.agrees_with(o) {
+        out.push(match (&r.error_kind, &o.error_kind) {
+            (None, None) if r.data != o.data => format!(
+                "data: {} vs {}",
+                short(&r.data.to_string()),
+                short(&o.data.to_string())
+            ),
+            (None, None) => format!(
+                "meta: {} vs {}",
+                short(&r.meta.to_string()),
+                short(&o.meta.to_string())
+            ),
+            _ => format!("outcome: {}", outcome_text(reference, ours)),
+        });
     }
-    Some(match (&r.error_kind, &o.error_kind) {
-        (None, None) if r.data != o.data => format!(
-            "data: {} vs {}",
-            short(&r.data.to_string()),
-            short(&o.data.to_string())
+    out
+}
+
+fn outcome_text(reference: &Observation, ours: &Observation) -> String {
+    let one = |o: &Observation| match &o.outcome.error_kind {
+        None => "ok".to_string(),
+        Some(k) => format!(
+            "{k} ({})",
+            short(o.outcome.error_message.as_deref().unwrap_or_default())
         ),
-        (None, None) => format!(
-            "meta: {} vs {}",
-            short(&r.meta.to_string()),
-            short(&o.meta.to_string())
-        ),
-        (a, b) => format!(
-            "outcome: {} vs {} ({})",
-            a.as_deref().unwrap_or("ok"),
-            b.as_deref().unwrap_or("ok"),
-            short(
-                o.error_message
-                    .as_deref()
-                    .or(r.error_message.as_deref())
-                    .unwrap_or_default()
-            )
-        ),
-    })
+    };
+    format!("reference {} vs ours {}", one(reference), one(ours))
 }
 
 fn short(s: &str) -> String {

@@ -12,6 +12,9 @@ use crate::reference::{self, ReferenceRecord};
 use crate::server::{CaseServer, split_by_case};
 use crate::spec::RawSpec;
 
+/// How long one case may take on our side (the driver uses the same limit).
+const CASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A boxed future returned by a [`Subject`].
 pub type OutcomeFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
@@ -57,6 +60,10 @@ impl Suite {
 }
 
 /// A started server with the definitions rewritten for it.
+///
+/// Each side gets its own session (server and definition copies), so both
+/// sides can run at the same time; observations are reported with the
+/// origin replaced by [`SERVER`].
 pub struct Session {
     server: CaseServer,
     cases: Vec<Case>,
@@ -132,7 +139,10 @@ impl Session {
                     meta: serde_json::Value::Null,
                 },
             };
-            out.insert(case.id.clone(), Observation { requests, outcome });
+            out.insert(
+                case.id.clone(),
+                self.without_origin(Observation { requests, outcome }),
+            );
         }
         Ok((out, records))
     }
@@ -145,16 +155,42 @@ impl Session {
             let Some(definition) = self.definitions.get(&case.connector) else {
                 continue;
             };
-            let outcome = subject.run(case, definition).await;
+            let outcome =
+                match tokio::time::timeout(CASE_TIMEOUT, subject.run(case, definition)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Outcome {
+                        error_kind: Some("Harness:timeout".into()),
+                        error_message: None,
+                        data: serde_json::Value::Null,
+                        meta: serde_json::Value::Null,
+                    },
+                };
             let requests = self
                 .server
                 .take_requests()
                 .iter()
                 .map(WireRequest::from_recorded)
                 .collect();
-            out.insert(case.id.clone(), Observation { requests, outcome });
+            out.insert(
+                case.id.clone(),
+                self.without_origin(Observation { requests, outcome }),
+            );
         }
         out
+    }
+}
+
+impl Session {
+    /// Replaces this server's origin by [`SERVER`] everywhere in an
+    /// observation, so sides run against different servers compare equal.
+    fn without_origin(&self, obs: Observation) -> Observation {
+        let origin = self.server.origin();
+        match serde_json::to_string(&obs) {
+            Ok(text) if text.contains(&origin) => {
+                serde_json::from_str(&text.replace(&origin, SERVER)).unwrap_or(obs)
+            }
+            _ => obs,
+        }
     }
 }
 

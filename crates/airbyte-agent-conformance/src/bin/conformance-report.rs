@@ -48,26 +48,54 @@ async fn run(write: bool, dump: Option<&Path>, connectors: &[String]) -> Result<
     }
     let scratch = std::env::temp_dir().join(format!("airbyte-conformance-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-    let session = Session::start(&suite, &scratch).await?;
+    let reference_session = Session::start(&suite, &scratch.join("reference")).await?;
+    let our_session = Session::start(&suite, &scratch.join("ours")).await?;
     let started = std::time::Instant::now();
-    let (reference, _records) = session.run_reference(&python).await?;
+    // Both sides at once, each against its own server: the Python process
+    // and our executor use a core each.
+    let (reference, ours) = tokio::join!(
+        reference_session.run_reference(&python),
+        airbyte_agent_conformance::ours::run(&our_session)
+    );
+    let (reference, _records) = reference?;
     eprintln!(
-        "reference side: {} cases in {:.1}s",
-        session.cases().len(),
+        "{} cases on both sides in {:.1}s",
+        suite.cases.len(),
         started.elapsed().as_secs_f64()
     );
-    let ours = airbyte_agent_conformance::ours::run(&session).await;
     let known = KnownDifferences::load(&KnownDifferences::default_path()).unwrap_or_default();
-    let report = Report::build(session.cases(), &reference, ours.as_ref(), &known);
+    let report = Report::build(&suite.cases, &reference, ours.as_ref(), &known);
     print!("{}", report.text());
+    let unexplained = report.unexplained();
+    if !unexplained.is_empty() {
+        eprintln!(
+            "{} finding(s) not listed in known-differences.json",
+            unexplained.len()
+        );
+    }
+    for entry in report.stale_entries(&known) {
+        eprintln!(
+            "known-differences.json: `{}` excuses nothing any more",
+            entry.category
+        );
+    }
     if let Some(dir) = dump {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        let cases = serde_json::to_string_pretty(session.cases()).map_err(|e| e.to_string())?;
+        let cases = serde_json::to_string_pretty(&suite.cases).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("cases.json"), cases).map_err(|e| e.to_string())?;
         let mut obs: Vec<_> = reference.iter().collect();
         obs.sort_by(|a, b| a.0.cmp(b.0));
         let text = serde_json::to_string_pretty(&obs).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("reference.json"), text).map_err(|e| e.to_string())?;
+        let findings = serde_json::json!({
+            "reference": report.reference_findings,
+            "differences": report.differences,
+        });
+        std::fs::write(
+            dir.join("findings.json"),
+            serde_json::to_string_pretty(&findings).map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
         if let Some(ours) = &ours {
             let mut obs: Vec<_> = ours.iter().collect();
             obs.sort_by(|a, b| a.0.cmp(b.0));
@@ -77,7 +105,7 @@ async fn run(write: bool, dump: Option<&Path>, connectors: &[String]) -> Result<
     }
     if write {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("REPORT.md");
-        std::fs::write(&path, report.markdown()).map_err(|e| e.to_string())?;
+        std::fs::write(&path, report.markdown(&known)).map_err(|e| e.to_string())?;
         eprintln!("wrote {}", path.display());
     }
     let _ = std::fs::remove_dir_all(&scratch);
