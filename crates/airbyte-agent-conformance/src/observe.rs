@@ -202,6 +202,61 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
     }
 
+    fn recorded(headers: &[(&str, &str)], body: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".into(),
+            path: "/upload".into(),
+            raw_query: Some("b=2&a=1".into()),
+            query: vec![("b".into(), "2".into()), ("a".into(), "1".into())],
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: bytes::Bytes::from(body.to_string()),
+        }
+    }
+
+    #[test]
+    fn client_headers_and_boundaries_are_normalized() {
+        let r = recorded(
+            &[
+                ("user-agent", "python-httpx/0.28"),
+                ("accept", "*/*"),
+                ("content-type", "multipart/form-data; boundary=abc123"),
+                ("x-custom", "1"),
+            ],
+            "--abc123\r\ncontent\r\n--abc123--",
+        );
+        let w = WireRequest::from_recorded(&r);
+        assert_eq!(
+            w.query,
+            vec![("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(
+            w.headers,
+            vec![
+                (
+                    "content-type".into(),
+                    "multipart/form-data; boundary=BOUNDARY".into()
+                ),
+                ("x-custom".into(), "1".into())
+            ]
+        );
+        assert_eq!(
+            w.body,
+            WireBody::Text("--BOUNDARY\r\ncontent\r\n--BOUNDARY--".into())
+        );
+        let j = WireRequest::from_recorded(&recorded(
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/json"),
+            ],
+            "{\"b\":1,\"a\":2}",
+        ));
+        assert_eq!(j.body, WireBody::Json(serde_json::json!({"a": 2, "b": 1})));
+        assert_eq!(j.headers[0], ("accept".into(), "application/json".into()));
+    }
+
     #[test]
     fn empty_meta_equals_no_meta() {
         let a = Outcome {

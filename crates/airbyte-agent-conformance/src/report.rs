@@ -20,6 +20,10 @@ pub struct Counts {
     pub identical_cases: usize,
     /// Cases where the reference behaved as the variant expects.
     pub reference_as_expected: usize,
+    /// Valid cases (`full`, `minimal`).
+    pub valid_cases: usize,
+    /// Valid cases the reference executed successfully.
+    pub reference_valid_ok: usize,
 }
 
 impl Counts {
@@ -29,6 +33,8 @@ impl Counts {
         self.cases += other.cases;
         self.identical_cases += other.identical_cases;
         self.reference_as_expected += other.reference_as_expected;
+        self.valid_cases += other.valid_cases;
+        self.reference_valid_ok += other.reference_valid_ok;
     }
 }
 
@@ -76,6 +82,12 @@ impl Report {
             let Some(r) = reference.get(&case.id) else {
                 continue;
             };
+            if matches!(case.variant.as_str(), "full" | "minimal") {
+                counts.valid_cases += 1;
+                if r.outcome.error_kind.is_none() {
+                    counts.reference_valid_ok += 1;
+                }
+            }
             match reference_expectation(case, r) {
                 Ok(()) => counts.reference_as_expected += 1,
                 Err(what) => report.reference_findings.push(Finding {
@@ -186,7 +198,10 @@ impl Report {
         }
         let _ = writeln!(
             md,
-            "Reference behaved as expected in {} / {} cases ({:.1}%).\n",
+            "The reference executed {} / {} valid cases ({:.1}%) and behaved as the variant expects in {} / {} cases ({:.1}%; the rest are listed below with their reasons).\n",
+            t.reference_valid_ok,
+            t.valid_cases,
+            percent(t.reference_valid_ok, t.valid_cases),
             t.reference_as_expected,
             t.cases,
             percent(t.reference_as_expected, t.cases)
@@ -236,8 +251,8 @@ impl Report {
 
 fn line(name: &str, c: &Counts, ours: bool) -> String {
     let reference = format!(
-        "reference as expected {}/{} cases",
-        c.reference_as_expected, c.cases
+        "reference: {}/{} valid cases ok, {}/{} cases as expected",
+        c.reference_valid_ok, c.valid_cases, c.reference_as_expected, c.cases
     );
     if ours {
         format!(
@@ -354,5 +369,144 @@ fn short(s: &str) -> String {
         format!("{}…", s.chars().take(160).collect::<String>())
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::{CannedBody, CannedResponse};
+    use crate::observe::{Outcome, WireBody, WireRequest};
+    use serde_json::{Map, Value, json};
+
+    fn request(headers: &[(&str, &str)], body: WireBody) -> WireRequest {
+        WireRequest {
+            method: "GET".into(),
+            path: "/v1/things".into(),
+            query: vec![("limit".into(), "2".into())],
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body,
+        }
+    }
+
+    fn ok(data: Value) -> Outcome {
+        Outcome {
+            error_kind: None,
+            error_message: None,
+            data,
+            meta: Value::Null,
+        }
+    }
+
+    fn case(id: &str, variant: &str) -> Case {
+        Case {
+            id: id.into(),
+            connector: "c".into(),
+            entity: "things".into(),
+            action: "list".into(),
+            variant: variant.into(),
+            operation: "c/things/list".into(),
+            params: Map::new(),
+            auth_scheme: None,
+            auth: Map::new(),
+            config: Map::new(),
+            response: CannedResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: CannedBody::Empty,
+            },
+            file: None,
+        }
+    }
+
+    #[test]
+    fn identical_observations_have_no_differences() {
+        let a = Observation {
+            requests: vec![request(
+                &[("authorization", "Bearer t")],
+                WireBody::Json(json!({"a": 1})),
+            )],
+            outcome: ok(json!([1])),
+        };
+        assert!(differences(&a, &a.clone()).is_empty());
+    }
+
+    #[test]
+    fn every_kind_of_difference_is_reported() {
+        let a = Observation {
+            requests: vec![request(
+                &[("authorization", "Bearer t")],
+                WireBody::Json(json!({"a": 1})),
+            )],
+            outcome: ok(json!([1])),
+        };
+        let mut b = a.clone();
+        b.requests[0].headers = vec![("authorization".into(), "Bearer u".into())];
+        b.requests[0].body = WireBody::Json(json!({"a": 2}));
+        b.requests[0].query = vec![];
+        b.outcome = Outcome {
+            error_kind: Some("HttpStatus".into()),
+            ..ok(Value::Null)
+        };
+        let found = differences(&a, &b);
+        assert!(found.iter().any(|d| d.contains("query")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|d| d.contains("only in reference: authorization: Bearer t"))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|d| d.contains("only in ours: authorization: Bearer u"))
+        );
+        assert!(found.iter().any(|d| d.contains("body")));
+        assert!(found.iter().any(|d| d.starts_with("outcome")));
+        let mut c = a.clone();
+        c.requests.clear();
+        assert!(differences(&a, &c)[0].starts_with("request count"));
+    }
+
+    #[test]
+    fn an_operation_is_identical_only_when_all_its_cases_are() {
+        let cases = vec![
+            case("c/things/list/full", "full"),
+            case("c/things/list/minimal", "minimal"),
+        ];
+        let good = Observation {
+            requests: vec![request(&[], WireBody::None)],
+            outcome: ok(json!([])),
+        };
+        let reference: HashMap<String, Observation> =
+            cases.iter().map(|c| (c.id.clone(), good.clone())).collect();
+        let mut ours = reference.clone();
+        let report = Report::build(
+            &cases,
+            &reference,
+            Some(&ours),
+            &KnownDifferences::default(),
+        );
+        assert_eq!(report.total().identical_operations, 1);
+        assert_eq!(report.total().reference_valid_ok, 2);
+        ours.insert(
+            "c/things/list/minimal".into(),
+            Observation {
+                requests: vec![],
+                outcome: ok(json!([])),
+            },
+        );
+        let report = Report::build(
+            &cases,
+            &reference,
+            Some(&ours),
+            &KnownDifferences::default(),
+        );
+        let total = report.total();
+        assert_eq!((total.identical_operations, total.operations), (0, 1));
+        assert_eq!(total.identical_cases, 1);
+        assert_eq!(report.unexplained().len(), 1);
     }
 }

@@ -145,3 +145,41 @@ fn mock(canned: &CannedResponse, origin: &str) -> MockResponse {
         delay: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(path: &str, query: &[(&str, &str)]) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path: path.into(),
+            raw_query: None,
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn a_driver_log_splits_at_select_requests() {
+        let log = vec![
+            req("/before", &[]),
+            req(SELECT_PATH, &[("case", "a")]),
+            req("/one", &[]),
+            req("/two", &[]),
+            req(SELECT_PATH, &[("case", "b")]),
+            req(SELECT_PATH, &[("case", "c")]),
+            req("/three", &[]),
+        ];
+        let split = split_by_case(log);
+        let paths = |id: &str| split[id].iter().map(|r| r.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths("a"), vec!["/one", "/two"]);
+        assert!(paths("b").is_empty());
+        assert_eq!(paths("c"), vec!["/three"]);
+        assert_eq!(split.len(), 3);
+    }
+}
