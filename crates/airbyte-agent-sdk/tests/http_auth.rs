@@ -601,3 +601,157 @@ fn authenticator_and_context_debug_hide_secrets() {
         assert!(!dbg.contains(secret), "{dbg}");
     }
 }
+
+#[tokio::test]
+async fn service_account_jwt_bearer_grant() {
+    let private_key = include_str!("fixtures/test-service-account-key.pem");
+    let public_key = include_str!("fixtures/test-service-account-key.pub.pem");
+    let server = RecordingServer::start(|r| {
+        if r.path == "/token" {
+            MockResponse::json(200, json!({"access_token": "sa-token", "expires_in": 3600}))
+        } else if r.header("authorization") == Some("Bearer sa-token") {
+            MockResponse::json(200, json!({}))
+        } else {
+            MockResponse::json(401, json!({}))
+        }
+    })
+    .await;
+    let token_url = format!("{}/token", server.url());
+    let mut config = OAuth2Config::default().with_refresh_url(token_url.clone());
+    config.grant = airbyte_agent_sdk::http::auth::OAuth2Grant::JwtBearer {
+        scopes: vec!["https://www.googleapis.com/auth/analytics.readonly".into()],
+    };
+    // Even with `basic` configured, the assertion alone authenticates.
+    config.client_auth = ClientAuthStyle::Basic;
+    let scheme =
+        AuthScheme::new("serviceAccount", SchemeKind::OAuth2(config)).with_credentials(mapping(
+            &["credentials_json"],
+            &["credentials_json"],
+            &[("credentials_json", "${credentials_json}")],
+        ));
+    let key_json =
+        json!({"client_email": "sa@proj.iam.example", "private_key": private_key}).to_string();
+    let auth = AuthOptions::new(vec![scheme])
+        .authenticator(
+            &Credentials::new().with("credentials_json", key_json),
+            None,
+            AuthContext::new().sender(sender()),
+        )
+        .unwrap();
+    sender()
+        .send_buffered(HttpRequest::get(url(&server, "/api/report")).auth(auth))
+        .await
+        .unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "one token request, then the call");
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&reqs[0].body)
+        .into_owned()
+        .collect();
+    assert_eq!(
+        form["grant_type"],
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    );
+    assert_eq!(form.len(), 2);
+    assert_eq!(reqs[0].header("authorization"), None);
+
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        iss: String,
+        scope: String,
+        aud: String,
+        iat: u64,
+        exp: u64,
+    }
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[token_url.as_str()]);
+    let decoded = jsonwebtoken::decode::<Claims>(
+        &form["assertion"],
+        &jsonwebtoken::DecodingKey::from_rsa_pem(public_key.as_bytes()).unwrap(),
+        &validation,
+    )
+    .unwrap();
+    assert_eq!(decoded.claims.iss, "sa@proj.iam.example");
+    assert_eq!(
+        decoded.claims.scope,
+        "https://www.googleapis.com/auth/analytics.readonly"
+    );
+    assert_eq!(decoded.claims.aud, token_url);
+    assert_eq!(decoded.claims.exp - decoded.claims.iat, 3600);
+    assert_eq!(reqs[1].header("authorization"), Some("Bearer sa-token"));
+
+    // A malformed key is refused without echoing it.
+    let bad = Credentials::new().with(
+        "credentials_json",
+        r#"{"client_email":"x","private_key":"not-a-key-SECRET"}"#,
+    );
+    let mut config = OAuth2Config::default().with_refresh_url(token_url.clone());
+    config.grant = airbyte_agent_sdk::http::auth::OAuth2Grant::JwtBearer {
+        scopes: vec!["s".into()],
+    };
+    let scheme = AuthScheme::new("serviceAccount", SchemeKind::OAuth2(config));
+    let auth = Authenticator::new(&scheme, bad, AuthContext::new().sender(sender())).unwrap();
+    let err = sender()
+        .send_buffered(HttpRequest::get(url(&server, "/api/report")).auth(auth))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not an RSA PEM key"), "{err}");
+    assert!(!err.to_string().contains("SECRET"));
+}
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn trace_logs_never_contain_secrets() {
+    let sink = LogSink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let n = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let server = RecordingServer::start(move |r| {
+        if r.path == "/oauth/token" {
+            return MockResponse::json(200, json!({"access_token": "fresh-SECRET-1"}));
+        }
+        if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            return MockResponse::json(503, json!({}));
+        }
+        if r.header("authorization") == Some("Bearer fresh-SECRET-1") {
+            MockResponse::json(200, json!({}))
+        } else {
+            MockResponse::json(401, json!({}))
+        }
+    })
+    .await;
+    let seen: Seen = Arc::default();
+    let scheme = oauth_scheme(ClientAuthStyle::Basic, TokenBodyFormat::Form);
+    let secrets = Credentials::new()
+        .with("access_token", "old-SECRET-2")
+        .with("refresh_token", "rt-SECRET-3")
+        .with("client_id", "cid")
+        .with("client_secret", "cs-SECRET-4");
+    let auth = Authenticator::new(&scheme, secrets, context(&server, &seen)).unwrap();
+    sender()
+        .send_buffered(HttpRequest::get(url(&server, "/api/x?api_key=q-SECRET-5")).auth(auth))
+        .await
+        .unwrap();
+    let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("retrying http request"), "{logs}");
+    assert!(logs.contains("OAuth2 token refreshed"), "{logs}");
+    assert!(!logs.contains("SECRET"), "{logs}");
+}

@@ -215,9 +215,13 @@ async fn post_marked_idempotent_is_retried_and_body_resent() {
     }
 }
 
-/// A raw TCP server: connection n (0-based) is closed right after the request
-/// was read when `close(n)`, else answered with a 200.
-async fn raw_server(close: impl Fn(usize) -> bool + Send + 'static) -> (Url, Arc<AtomicUsize>) {
+const OK_RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+
+/// A raw TCP server: connection n (0-based) reads the request, then writes
+/// `answer(n)` (nothing for `None`) and closes.
+async fn raw_server(
+    answer: impl Fn(usize) -> Option<&'static [u8]> + Send + 'static,
+) -> (Url, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let conns = Arc::new(AtomicUsize::new(0));
@@ -228,20 +232,14 @@ async fn raw_server(close: impl Fn(usize) -> bool + Send + 'static) -> (Url, Arc
                 return;
             };
             let n = counter.fetch_add(1, Ordering::SeqCst);
-            let drop_it = close(n);
+            let reply = answer(n);
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 8192];
                 let _ = sock.read(&mut buf).await;
-                if drop_it {
-                    // Close without answering: the client sees an early EOF.
-                    drop(sock);
-                } else {
-                    let _ = sock
-                        .write_all(
-                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
-                        )
-                        .await;
+                if let Some(bytes) = reply {
+                    let _ = sock.write_all(bytes).await;
                 }
+                // Closing without (a complete) answer: the client sees an early EOF.
             });
         }
     });
@@ -250,14 +248,14 @@ async fn raw_server(close: impl Fn(usize) -> bool + Send + 'static) -> (Url, Arc
 
 #[tokio::test]
 async fn connection_reset_retries_get_but_not_post() {
-    let (u, conns) = raw_server(|n| n < 2).await;
+    let (u, conns) = raw_server(|n| (n >= 2).then_some(OK_RESPONSE)).await;
     sender(fast_policy())
         .send_buffered(HttpRequest::get(u.clone()))
         .await
         .unwrap();
     assert_eq!(conns.load(Ordering::SeqCst), 3);
 
-    let (u, conns) = raw_server(|_| true).await;
+    let (u, conns) = raw_server(|_| None).await;
     let err = sender(fast_policy())
         .send_buffered(HttpRequest::post(u).json(&json!({"a": 1})))
         .await
@@ -288,9 +286,7 @@ async fn connection_refused_is_retried_even_for_post() {
         let (mut sock, _) = listener.accept().await.unwrap();
         let mut buf = vec![0u8; 8192];
         let n = sock.read(&mut buf).await.unwrap();
-        sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
-            .await
-            .unwrap();
+        sock.write_all(OK_RESPONSE).await.unwrap();
         String::from_utf8_lossy(&buf[..n]).into_owned()
     });
     sender(policy)
@@ -436,4 +432,25 @@ async fn request_debug_hides_header_values_and_query() {
     let dbg = format!("{req:?}");
     assert!(!dbg.contains("s3cret") && !dbg.contains("t0ken"), "{dbg}");
     assert!(dbg.contains("authorization"));
+}
+
+#[tokio::test]
+async fn buffered_body_cut_short_is_retried_for_get() {
+    const CUT: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"partial";
+    let (u, conns) = raw_server(|n| Some(if n == 0 { CUT } else { OK_RESPONSE })).await;
+    let resp = sender(fast_policy())
+        .send_buffered(HttpRequest::get(u))
+        .await
+        .unwrap();
+    assert_eq!(&resp.body[..], b"{}");
+    assert_eq!(conns.load(Ordering::SeqCst), 2);
+
+    let (u, conns) = raw_server(|n| Some(if n == 0 { CUT } else { OK_RESPONSE })).await;
+    let err = sender(fast_policy())
+        .send_buffered(HttpRequest::post(u).json(&json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(err.to_string().contains("interrupted"), "{err}");
+    assert_eq!(conns.load(Ordering::SeqCst), 1);
 }

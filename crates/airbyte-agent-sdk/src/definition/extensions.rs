@@ -5,7 +5,7 @@
 //! typed model fields (see [`KNOWN_EXTENSIONS`] for where each lands).
 //! Informational ones (docs, AI hints, context store, replication settings)
 //! are kept raw in the `extensions` maps of the model. Anything else is
-//! unknown: kept raw too, and reported by [`lint`](crate::definition::lint).
+//! unknown: kept raw too, and reported by [`lint`](crate::definition::lint()).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -241,7 +241,12 @@ pub const KNOWN_EXTENSIONS: &[KnownExtension] = &[
     ext("x-airbyte-example-questions", "info", Informational, "raw"),
     ext("x-airbyte-auth-tooltip", "info", Informational, "raw"),
     ext("x-airbyte-context-store", "info", Informational, "raw"),
-    ext("x-airbyte-replication-config", "info", Informational, "raw"),
+    ext(
+        "x-airbyte-replication-config",
+        "info",
+        Check,
+        "raw; its replication_config_constants feed probe-default templates (ConnectorDefinition::replication_config_constants)",
+    ),
     ext(
         "x-airbyte-replication-version",
         "info",

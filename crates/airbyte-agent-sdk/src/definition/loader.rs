@@ -152,13 +152,28 @@ fn load_with_ctx(text: &str, ctx: Ctx) -> Result<ConnectorDefinition> {
     build_connector(&doc, &ctx)
 }
 
+/// Parser limits: roomy enough for large real definitions, bounded so
+/// hostile input (deep nesting, alias bombs) fails fast instead of
+/// exhausting the stack or memory. Nesting stays at the parser's default of
+/// 64 levels (upstream definitions nest at most 24 deep; deeper nesting
+/// overflows the 2 MiB stack of a debug-build thread). Duplicate keys stay an
+/// error (PyYAML would silently keep the last one).
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 2_000_000;
+    budget.max_events = 8_000_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 /// Parses YAML into JSON values (so every node has a JSON pointer).
 pub(crate) fn parse_yaml(text: &str, ctx: &Ctx) -> Result<Value> {
     if text.trim().is_empty() {
         return Err(ctx.error("", "the definition is empty"));
     }
-    let value: Value =
-        serde_saphyr::from_str(text).map_err(|e| ctx.error("", format!("invalid YAML: {e}")))?;
+    let value: Value = serde_saphyr::from_str_with_options(text, yaml_options())
+        .map_err(|e| ctx.error("", format!("invalid YAML: {e}")))?;
     if value.is_null() {
         return Err(ctx.error("", "the definition is empty"));
     }

@@ -20,14 +20,21 @@
 //! ```
 
 mod build;
+pub mod describe;
 pub mod extensions;
+pub mod lint;
 mod loader;
 pub mod model;
 mod node;
 mod refs;
 
+pub use describe::{DefinitionSummary, describe};
+pub use lint::{LintFinding, LintReport, Severity, lint};
 pub use loader::{
     DEFINITION_FILE_NAME, definition_files, find_definition, load_dir, load_dir_each, load_path,
     load_str,
 };
 pub use model::*;
+
+#[cfg(test)]
+mod tests;

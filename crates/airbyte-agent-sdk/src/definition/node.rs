@@ -199,7 +199,7 @@ impl<'a> Node<'a> {
             Some(n) => n
                 .entries()?
                 .into_iter()
-                .map(|(k, v)| Ok((k.to_string(), v.as_scalar_string()?)))
+                .map(|(k, v)| Ok((k.to_string(), v.as_str()?.to_string())))
                 .collect(),
         }
     }

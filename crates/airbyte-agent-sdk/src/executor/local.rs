@@ -37,8 +37,8 @@ use crate::local::extract::{
 use crate::local::operation::OperationSpec;
 use crate::local::paginate::{NextPage, PageState};
 use crate::local::request::{
-    PreparedRequest, download_headers, header_values, prepare_download, prepare_standard,
-    render_base_url,
+    PreparedRequest, check_header_text, download_headers, header_values, prepare_download,
+    prepare_standard, render_base_url,
 };
 use crate::local::template::render_scoping;
 use crate::local::transport::{Received, Streamed, is_external, resolve_link};
@@ -256,14 +256,12 @@ impl LocalExecutor {
         render_base_url(&self.inner.base_url_template, &config)
     }
 
-    /// Checked base URL: every server variable must have a value (values
-    /// extracted from a first token exchange count).
+    /// Checked base URL: every server variable must have a value. Credentials
+    /// are obtained first (a first token exchange may supply server
+    /// variables such as `instance_url`).
     async fn resolved_base_url(&self) -> Result<String> {
-        let mut url = self.base_url();
-        if url.contains('{') {
-            self.inner.wire.ensure_ready().await?;
-            url = self.base_url();
-        }
+        self.inner.wire.ensure_ready().await?;
+        let url = self.base_url();
         if let Some(start) = url.find('{') {
             let name = url[start + 1..].split('}').next().unwrap_or_default();
             return Err(Error::invalid_argument(
@@ -340,6 +338,7 @@ impl LocalExecutor {
     async fn run_standard(&self, op: &OperationSpec, params: &Map<String, Value>) -> Result<Page> {
         let base = self.resolved_base_url().await?;
         let req = prepare_standard(op, &base, params, &self.inner.config)?;
+        check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
         let received = self
             .inner
             .wire
@@ -392,7 +391,8 @@ impl LocalExecutor {
             check.check(&meta.body)?;
         }
         let url = download_url(&meta.body, &field, &op.entity)?;
-        let url = resolve_link(&base, &url);
+        // A relative file URL is appended to the base URL, as the reference does.
+        let url = crate::local::query::finish_url(&base, &url, None);
         let file = PreparedRequest {
             method: "GET".into(),
             url,
@@ -461,6 +461,7 @@ impl LocalExecutor {
             headers: header_values(op, params),
             body: None,
         };
+        check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
         let received = self
             .inner
             .wire
@@ -538,14 +539,14 @@ impl Executor for LocalExecutor {
             Ok((op, params))
         })();
         let state = match start {
-            Ok((op, params)) => Pager::Running {
+            Ok((op, params)) => Pager::Running(Box::new(Running {
                 state: PageState::new(&op),
                 executor: this,
-                op: Box::new(op),
+                op,
                 next: Some(NextPage::Params(params.clone())),
                 params,
                 buffer: VecDeque::new(),
-            },
+            })),
             Err(e) => Pager::Failed(Some(e)),
         };
         Box::pin(futures::stream::unfold(state, Pager::advance))
@@ -601,16 +602,19 @@ fn inject_probe_defaults(op: &OperationSpec, params: &mut Map<String, Value>) {
     }
 }
 
+/// A pagination in progress.
+struct Running {
+    executor: LocalExecutor,
+    op: OperationSpec,
+    state: PageState,
+    params: Map<String, Value>,
+    next: Option<NextPage>,
+    buffer: VecDeque<Value>,
+}
+
 /// The paginator's state: one page of records buffered at a time.
 enum Pager {
-    Running {
-        executor: LocalExecutor,
-        op: Box<OperationSpec>,
-        state: PageState,
-        params: Map<String, Value>,
-        next: Option<NextPage>,
-        buffer: VecDeque<Value>,
-    },
+    Running(Box<Running>),
     Failed(Option<Error>),
 }
 
@@ -619,14 +623,15 @@ impl Pager {
         loop {
             match &mut self {
                 Pager::Failed(err) => return err.take().map(|e| (Err(e), Pager::Failed(None))),
-                Pager::Running {
-                    executor,
-                    op,
-                    state,
-                    params,
-                    next,
-                    buffer,
-                } => {
+                Pager::Running(run) => {
+                    let Running {
+                        executor,
+                        op,
+                        state,
+                        params,
+                        next,
+                        buffer,
+                    } = &mut **run;
                     if let Some(record) = buffer.pop_front() {
                         return Some((Ok(record), self));
                     }

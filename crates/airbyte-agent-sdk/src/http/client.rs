@@ -76,15 +76,26 @@ impl Timeouts {
 }
 
 /// Settings of an [`HttpSender`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SenderConfig {
     /// Time limits.
     pub timeouts: Timeouts,
     /// When to retry.
     pub retry: RetryPolicy,
-    /// Client-wide retry allowance; `None` for unlimited.
+    /// Client-wide retry allowance; `None` for unlimited. Default: a bucket
+    /// of [`RetryBudget::DEFAULT_CAPACITY`] tokens.
     pub retry_budget: Option<RetryBudget>,
+}
+
+impl Default for SenderConfig {
+    fn default() -> Self {
+        Self {
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            retry_budget: Some(RetryBudget::default()),
+        }
+    }
 }
 
 impl SenderConfig {
@@ -240,6 +251,7 @@ impl HttpSender {
                     attempt_limit,
                     limit_is_total,
                 )
+                .instrument(tracing::debug_span!("http.attempt", attempt = attempts))
                 .await;
             let (err, failure, hint) = match result.map_err(|e| *e) {
                 Ok(outcome) => {

@@ -18,9 +18,9 @@
 //! - **page number** / **offset**: a `page` (or `offset`) parameter and no
 //!   better signal: incremented by one page (or by the records received).
 //!
-//! Pagination stops on an empty page, a `has_more`/`has_next_page` flag that
-//! is false (or `done`/`isLast` true), a missing cursor, or a cursor or URL
-//! already seen.
+//! Pagination stops on an empty page, a page identical to the previous one,
+//! a `has_more`/`has_next_page` flag that is false (or `done`/`isLast`
+//! true), a missing cursor, or a cursor or URL already seen.
 
 use std::collections::HashSet;
 
@@ -222,6 +222,7 @@ pub struct PageState {
     more_flags: Vec<String>,
     end_flags: Vec<String>,
     seen: HashSet<String>,
+    last_page: Option<u64>,
 }
 
 impl PageState {
@@ -241,6 +242,7 @@ impl PageState {
                 .map(|(f, _)| f.clone())
                 .collect(),
             seen: HashSet::new(),
+            last_page: None,
         }
     }
 
@@ -265,6 +267,17 @@ impl PageState {
             _ => 1,
         };
         if count == 0 {
+            return NextPage::Done;
+        }
+        // A server that ignores the page parameter repeats the same page:
+        // stop instead of looping forever.
+        let fingerprint = {
+            use std::hash::{Hash as _, Hasher as _};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            records.to_string().hash(&mut h);
+            h.finish()
+        };
+        if self.last_page.replace(fingerprint) == Some(fingerprint) {
             return NextPage::Done;
         }
         let field = |name: &str| meta.and_then(|m| m.get(name)).filter(|v| !v.is_null());
@@ -517,6 +530,16 @@ mod tests {
             ),
             NextPage::Done
         );
+    }
+
+    #[test]
+    fn a_repeated_page_stops_page_number_pagination() {
+        let mut st = PageState::new(&op(&["page"], &[("total", "$.total")]));
+        let page = json!([{"a": 1}]);
+        let NextPage::Params(p) = st.next(&Map::new(), &page, None) else {
+            panic!()
+        };
+        assert_eq!(st.next(&p, &page, None), NextPage::Done);
     }
 
     #[test]

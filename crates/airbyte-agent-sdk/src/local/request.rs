@@ -186,6 +186,31 @@ pub fn header_values(op: &OperationSpec, params: &Map<String, Value>) -> Vec<(St
         .collect()
 }
 
+/// Rejects header values outside printable ASCII (they cannot be sent),
+/// except for headers in `replaced` (set by the auth scheme, which
+/// overwrites whatever the parameters said).
+pub fn check_header_text(
+    op: &OperationSpec,
+    headers: &[(String, String)],
+    replaced: &[String],
+) -> Result<()> {
+    for (name, value) in headers {
+        if replaced.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if !value.bytes().all(|b| b == b'\t' || (32..127).contains(&b)) {
+            return Err(Error::InvalidParameter {
+                entity: op.entity.clone(),
+                action: op.action.clone(),
+                param: name.clone(),
+                reason: "a header value must be printable ASCII".to_string(),
+                allowed: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     match headers.iter_mut().find(|(k, _)| k == name) {
         Some(entry) => entry.1 = value,

@@ -4,6 +4,8 @@
 mod auth;
 mod operation;
 
+pub(crate) use auth::{OptionProblem, build_option};
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 

@@ -99,6 +99,28 @@ pub(crate) fn build_operation(
         .map(|n| build_request_body(resolver, &n))
         .transpose()?;
     let response = build_responses(resolver, op)?;
+    if let Some(body) = &request_body {
+        // Probe defaults of body fields are merged into the same parameter
+        // map as query/header parameters, so a shared name would leak the
+        // probe value into the URL or headers.
+        let colliding: Vec<&str> = body
+            .probe_defaults
+            .keys()
+            .map(String::as_str)
+            .filter(|name| {
+                parameters.iter().any(|p| {
+                    p.name == *name
+                        && matches!(p.location, ParamLocation::Query | ParamLocation::Header)
+                })
+            })
+            .collect();
+        if !colliding.is_empty() {
+            return Err(op.required("requestBody")?.error(format!(
+                "body fields with x-airbyte-probe-default collide with query/header parameters: {}",
+                colliding.join(", ")
+            )));
+        }
+    }
 
     let meta_extractor = op.str_map("x-airbyte-meta-extractor")?;
     let record_transform = op.str_map("x-airbyte-record-transform")?;
@@ -128,6 +150,7 @@ pub(crate) fn build_operation(
     Ok(Operation {
         entity,
         action,
+        declared_action: action_name.to_string(),
         method,
         path: path.to_string(),
         path_override,
@@ -292,6 +315,7 @@ fn build_request_body(resolver: &Resolver<'_>, node: &Node<'_>) -> R<RequestBody
         media_types,
         schema: None,
         fields: Vec::new(),
+        required_fields: Vec::new(),
         accepts_any_field: false,
         is_array: false,
         defaults: IndexMap::new(),
@@ -333,6 +357,21 @@ fn describe_body_schema(body: &mut RequestBody, schema: &Value) {
     } else {
         props_of(schema)
     };
+    let object_schema = if body.is_array {
+        schema.get("items")
+    } else {
+        Some(schema)
+    };
+    body.required_fields = object_schema
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     for (name, prop) in properties.into_iter().flatten() {
         if let Some(default) = prop.get("default") {
             body.defaults.insert(name.clone(), default.clone());

@@ -227,6 +227,28 @@ impl ConnectorDefinition {
         })
     }
 
+    /// Relationships whose source is `entity` (`x-airbyte-entity-relationships`).
+    pub fn relationships_of<'a>(
+        &'a self,
+        entity: &'a str,
+    ) -> impl Iterator<Item = &'a EntityRelationship> + 'a {
+        self.relationships
+            .iter()
+            .filter(move |r| r.source_entity == entity)
+    }
+
+    /// `x-airbyte-replication-config.replication_config_constants`, raw:
+    /// the `config` the reference renders `x-airbyte-probe-default`
+    /// templates with (values may themselves be Jinja date expressions).
+    pub fn replication_config_constants(&self) -> Map<String, Value> {
+        self.extensions
+            .get("x-airbyte-replication-config")
+            .and_then(|c| c.get("replication_config_constants"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// An informational extension of `info` by name, raw.
     pub fn extension(&self, name: &str) -> Option<&Value> {
         self.extensions.get(name)

@@ -16,8 +16,8 @@ pub use auth::{
 pub use connector::{CheckOperation, ConnectorDefinition, Server, ServerVariable};
 pub use operation::{
     Action, BodyContentType, ConfigInject, DefaultFields, Entity, GraphqlBody, HttpMethod,
-    Operation, ParamLocation, ParamSource, ParamStyle, Parameter, RequestBody, ResponseInfo,
-    SecurityRequirement,
+    MetaSource, Operation, ParamLocation, ParamSource, ParamStyle, Parameter, RequestBody,
+    ResponseInfo, SecurityRequirement,
 };
 
 /// Extensions kept raw, by name (`x-…` key → value), in document order.

@@ -211,6 +211,10 @@ pub struct Operation {
     pub entity: String,
     /// Action (`x-airbyte-action`).
     pub action: Action,
+    /// The action as spelled in the definition: usually `action.as_str()`,
+    /// but 0.1.47-era definitions spell `search` as `api_search` (the name
+    /// the 0.1.47 hosted API expects).
+    pub declared_action: String,
     /// HTTP method.
     pub method: HttpMethod,
     /// The OpenAPI path key, e.g. `/v1/customers/{id}`. It may carry a
@@ -243,9 +247,12 @@ pub struct Operation {
     /// and search) or the record (other actions) in the response body.
     /// Without it the whole body is the result.
     pub record_extractor: Option<String>,
-    /// `x-airbyte-meta-extractor`: output field name → JSONPath into the
-    /// response body (cursors, totals, next links...), in declared order.
-    /// The values become `ExecutionResult::meta`.
+    /// `x-airbyte-meta-extractor`: output field name → source expression
+    /// (cursors, totals, next links...), in declared order. The values become
+    /// `ExecutionResult::meta`. Expressions are a JSONPath into the body
+    /// (`$.next_cursor`), `@link.<rel>` (a URL from the RFC 8288 `Link`
+    /// header) or `@header.<name>` (a raw response header); see
+    /// [`Operation::meta_sources`].
     pub meta_extractor: IndexMap<String, String>,
     /// `x-airbyte-record-transform`: output field → Jinja template rendered
     /// per extracted record (`record`, `config` in scope). Runs after the
@@ -275,7 +282,9 @@ pub struct Operation {
     pub untested: bool,
     /// `x-airbyte-untested-reason`.
     pub untested_reason: Option<String>,
-    /// Operation-level `security` requirements, when declared.
+    /// Operation-level `security` requirements, when declared. (The
+    /// reference engine ignores them and authenticates every operation with
+    /// the selected auth option.)
     pub security: Option<Vec<SecurityRequirement>>,
     /// `x-airbyte-ai-hints`, kept raw.
     pub ai_hints: Option<Value>,
@@ -317,9 +326,41 @@ impl Operation {
         })
     }
 
+    /// The meta extractor entries, parsed.
+    pub fn meta_sources(&self) -> impl Iterator<Item = (&str, MetaSource<'_>)> {
+        self.meta_extractor
+            .iter()
+            .map(|(name, expr)| (name.as_str(), MetaSource::parse(expr)))
+    }
+
     /// The GraphQL body template, when the body is GraphQL.
     pub fn graphql(&self) -> Option<&GraphqlBody> {
         self.request_body.as_ref().and_then(|b| b.graphql.as_ref())
+    }
+}
+
+/// Where a meta extractor reads its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaSource<'a> {
+    /// A JSONPath into the response body (`$.meta.next`). Anything that is
+    /// not `@link.`/`@header.` is treated as a JSONPath.
+    JsonPath(&'a str),
+    /// `@link.<rel>`: the URL of that relation in the `Link` header.
+    LinkHeader(&'a str),
+    /// `@header.<name>`: the raw value of a response header.
+    Header(&'a str),
+}
+
+impl<'a> MetaSource<'a> {
+    /// Parses a meta extractor expression.
+    pub fn parse(expr: &'a str) -> MetaSource<'a> {
+        if let Some(rel) = expr.strip_prefix("@link.") {
+            MetaSource::LinkHeader(rel)
+        } else if let Some(name) = expr.strip_prefix("@header.") {
+            MetaSource::Header(name)
+        } else {
+            MetaSource::JsonPath(expr)
+        }
     }
 }
 
@@ -540,6 +581,9 @@ pub struct RequestBody {
     /// Names of the top-level body fields callers may pass (from
     /// `properties`, or `items.properties` for array bodies).
     pub fields: Vec<String>,
+    /// Body fields the schema marks `required` (of the items, for array
+    /// bodies), in schema order.
+    pub required_fields: Vec<String>,
     /// The schema accepts any field (`additionalProperties: true` without
     /// `properties`, or an array of untyped items): every parameter that is
     /// not a path/query/header parameter goes into the body.

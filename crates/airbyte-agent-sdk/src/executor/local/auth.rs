@@ -81,24 +81,24 @@ fn scheme_of(opt: &definition::AuthOption) -> AuthScheme {
 pub(super) fn retry_policy(def: &ConnectorDefinition) -> RetryPolicy {
     let c = def.retry_config();
     let secs = |s: f64| Duration::from_secs_f64(if s.is_finite() && s >= 0.0 { s } else { 0.0 });
-    let mut p = RetryPolicy::default();
-    p.max_attempts = c.max_attempts.max(1);
-    p.initial_delay = secs(c.initial_delay_seconds);
-    p.max_delay = secs(c.max_delay_seconds);
-    p.exponential_base = c.exponential_base;
-    p.jitter = c.jitter;
-    p.retry_on_status_codes = c.retry_on_status_codes.clone();
-    p.retry_on_timeout = c.retry_on_timeout;
-    p.retry_on_network_error = c.retry_on_network_error;
-    p.retry_after_header = c.retry_after_header.clone();
-    p.retry_after_format = match c.retry_after_format {
-        definition::extensions::RetryAfterFormat::Milliseconds => {
-            crate::http::RetryAfterFormat::Milliseconds
-        }
-        definition::extensions::RetryAfterFormat::UnixTimestamp => {
-            crate::http::RetryAfterFormat::UnixTimestamp
-        }
-        _ => crate::http::RetryAfterFormat::Seconds,
-    };
-    p
+    RetryPolicy {
+        max_attempts: c.max_attempts.max(1),
+        initial_delay: secs(c.initial_delay_seconds),
+        max_delay: secs(c.max_delay_seconds),
+        exponential_base: c.exponential_base,
+        jitter: c.jitter,
+        retry_on_status_codes: c.retry_on_status_codes.clone(),
+        retry_on_timeout: c.retry_on_timeout,
+        retry_on_network_error: c.retry_on_network_error,
+        retry_after_header: c.retry_after_header.clone(),
+        retry_after_format: match c.retry_after_format {
+            definition::extensions::RetryAfterFormat::Milliseconds => {
+                crate::http::RetryAfterFormat::Milliseconds
+            }
+            definition::extensions::RetryAfterFormat::UnixTimestamp => {
+                crate::http::RetryAfterFormat::UnixTimestamp
+            }
+            _ => crate::http::RetryAfterFormat::Seconds,
+        },
+    }
 }

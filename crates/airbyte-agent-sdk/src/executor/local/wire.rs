@@ -21,6 +21,8 @@ use crate::local::transport::{Received, Streamed, parse_body};
 pub(super) struct Wire {
     sender: HttpSender,
     auth: Option<Authenticator>,
+    /// Headers the auth scheme sets (overwriting header parameters).
+    auth_headers: Vec<String>,
 }
 
 /// How the wire is set up: the sender (pool, timeouts) and auth hooks.
@@ -50,7 +52,25 @@ impl Wire {
             let context = options.context.config_values(values).sender(sender.clone());
             Some(auth_options(definition).authenticator(credentials, scheme, context)?)
         };
-        Ok(Self { sender, auth })
+        let auth_headers = auth
+            .as_ref()
+            .and_then(|a| definition.auth_option(a.scheme_name()))
+            .map(|o| {
+                let mut names: Vec<String> = o.additional_headers.keys().cloned().collect();
+                names.push(o.header.clone().unwrap_or_else(|| "Authorization".into()));
+                names
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            sender,
+            auth,
+            auth_headers,
+        })
+    }
+
+    /// Names of the headers the auth scheme sets.
+    pub(super) fn auth_headers(&self) -> &[String] {
+        &self.auth_headers
     }
 
     /// Values extracted from token responses (e.g. `instance_url`).

@@ -27,6 +27,7 @@
 //! ```
 
 mod credentials;
+mod jwt;
 mod oauth2;
 mod scheme;
 mod template;
@@ -202,7 +203,7 @@ impl Authenticator {
     /// additional headers reference).
     ///
     /// Fails when a needed secret is missing, when a value cannot be sent in
-    /// a header, or for the (not yet supported) JWT-bearer grant.
+    /// a header.
     pub fn new(scheme: &AuthScheme, secrets: Credentials, context: AuthContext) -> Result<Self> {
         let extra = additional_headers(scheme)?;
         let kind = match &scheme.kind {

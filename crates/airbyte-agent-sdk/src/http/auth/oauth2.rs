@@ -14,6 +14,8 @@
 //! response must be a JSON object with a non-empty `access_token`; an
 //! optional `refresh_token` rotates the stored one; `token_type` defaults to
 //! `Bearer`; fields listed in `token_extract` are kept as config values.
+//! The JWT-bearer grant sends `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`
+//! and `assertion=…` instead, with no client credentials.
 //!
 //! Differences from the reference, on purpose: a 2xx (not only 200) token
 //! response is accepted; `expires_in` is honoured (the token is refreshed
@@ -26,7 +28,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex as StdMutex;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName};
 use secrecy::SecretString;
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -34,6 +36,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::credentials::Credentials;
+use super::jwt;
 use super::scheme::{ClientAuthStyle, OAuth2Config, OAuth2Grant, TokenBodyFormat};
 use super::template::render_braces;
 use super::{AppliedAuth, AuthContext, RefreshedTokens, TokenRefreshCallback};
@@ -73,14 +76,15 @@ impl OAuth2Auth {
         extra: Vec<(HeaderName, String)>,
         context: AuthContext,
     ) -> Result<Self> {
-        if let OAuth2Grant::JwtBearer { .. } = config.grant {
-            return Err(Error::invalid_argument(
-                "auth_scheme",
-                format!(
-                    "auth scheme `{scheme}` uses the JWT-bearer (service account) grant, \
-                     which this SDK does not support yet; use another scheme"
-                ),
-            ));
+        if let OAuth2Grant::JwtBearer { scopes } = &config.grant {
+            if scopes.is_empty() {
+                return Err(Error::invalid_argument(
+                    "auth_scheme",
+                    format!(
+                        "auth scheme `{scheme}` uses the JWT-bearer grant but declares no scope"
+                    ),
+                ));
+            }
         }
         let header = HeaderName::from_bytes(config.header.as_bytes()).map_err(|_| {
             Error::invalid_argument(
@@ -120,7 +124,10 @@ impl OAuth2Auth {
                         "auth scheme `{scheme}` needs an `access_token` (it has no token endpoint to obtain one)"
                     )
                 } else {
-                    format!("auth scheme `{scheme}` needs an `access_token` or a `refresh_token`")
+                    format!(
+                        "auth scheme `{scheme}` needs an `access_token` or a `{}`",
+                        auth.refresh_source()
+                    )
                 };
                 return Err(Error::invalid_argument("credentials", reason));
             }
@@ -132,8 +139,17 @@ impl OAuth2Auth {
         self.extracted.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
+    /// The secret that obtains new tokens under this scheme's grant.
+    fn refresh_source(&self) -> &'static str {
+        match self.config.grant {
+            OAuth2Grant::RefreshToken => "refresh_token",
+            OAuth2Grant::JwtBearer { .. } => "credentials_json",
+        }
+    }
+
     fn can_refresh(&self, state: &TokenState) -> bool {
-        self.config.refresh_url.is_some() && state.secrets.non_empty("refresh_token").is_some()
+        self.config.refresh_url.is_some()
+            && state.secrets.non_empty(self.refresh_source()).is_some()
     }
 
     pub(super) async fn authorize(&self) -> Result<AppliedAuth> {
@@ -219,14 +235,25 @@ impl OAuth2Auth {
         let secrets = &state.secrets;
         let client_id = secrets.expose("client_id").unwrap_or_default();
         let client_secret = secrets.expose("client_secret").unwrap_or_default();
-        let mut fields: Vec<(&str, &str)> = vec![
-            ("grant_type", "refresh_token"),
-            (
-                "refresh_token",
-                secrets.expose("refresh_token").unwrap_or_default(),
-            ),
-        ];
-        if self.config.client_auth == ClientAuthStyle::Body {
+        let assertion;
+        let mut fields: Vec<(&str, &str)> = Vec::new();
+        let mut client_auth = self.config.client_auth;
+        match &self.config.grant {
+            OAuth2Grant::RefreshToken => {
+                let refresh_token = secrets.expose("refresh_token").unwrap_or_default();
+                fields.push(("grant_type", "refresh_token"));
+                fields.push(("refresh_token", refresh_token));
+            }
+            OAuth2Grant::JwtBearer { scopes } => {
+                // The signed assertion authenticates the client by itself.
+                let key = secrets.expose("credentials_json").unwrap_or_default();
+                assertion = jwt::assertion(&self.scheme, key, scopes, url.as_str())?;
+                fields.push(("grant_type", jwt::JWT_BEARER_GRANT));
+                fields.push(("assertion", &assertion));
+                client_auth = ClientAuthStyle::None;
+            }
+        }
+        if client_auth == ClientAuthStyle::Body {
             fields.push(("client_id", client_id));
             fields.push(("client_secret", client_secret));
         }
@@ -240,7 +267,7 @@ impl OAuth2Auth {
                 HttpRequest::post(url.clone()).json(&Value::Object(body))
             }
         };
-        if self.config.client_auth == ClientAuthStyle::Basic {
+        if client_auth == ClientAuthStyle::Basic {
             let value = secret_header(
                 &self.scheme,
                 "client id or secret",
@@ -248,10 +275,6 @@ impl OAuth2Auth {
             )?;
             request = request.header(AUTHORIZATION, value);
         }
-        request = request.header(
-            reqwest::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        );
 
         tracing::info!(scheme = %self.scheme, url = %sanitize_url(url.as_str()), "refreshing OAuth2 token");
         // Boxed: the sender calls back into `authorize` (for other requests),

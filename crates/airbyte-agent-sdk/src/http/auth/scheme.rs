@@ -251,9 +251,9 @@ pub enum OAuth2Grant {
     /// `grant_type=refresh_token` with the stored refresh token.
     #[default]
     RefreshToken,
-    /// RFC 7523 `jwt-bearer` with an assertion signed by a service-account
-    /// key (`credentials_json`). Not implemented yet: building an
-    /// authenticator for it fails with a clear error.
+    /// RFC 7523 `jwt-bearer`: an RS256 assertion signed with the
+    /// service-account key in `credentials_json` (`client_email`,
+    /// `private_key`), valid one hour, addressed to the token endpoint.
     JwtBearer {
         /// Scopes of the assertion.
         scopes: Vec<String>,

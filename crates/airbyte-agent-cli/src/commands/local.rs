@@ -1,0 +1,262 @@
+//! `airbyte-agent local exec`: run one operation of a connector definition
+//! directly against the vendor's API, with your own credentials.
+//!
+//! Self-contained (no hosted-mode context): wire it as
+//! `#[command(subcommand)] Local(local::LocalCommand)` and
+//! `Command::Local(c) => c.run().await`.
+
+use std::path::{Path, PathBuf};
+
+use airbyte_agent_sdk::definition::{self, ConnectorDefinition};
+use airbyte_agent_sdk::executor::local::LocalExecutor;
+use airbyte_agent_sdk::{Error, ExecutionConfig, Executor, Result};
+use clap::{Args, Subcommand};
+use futures::StreamExt as _;
+use serde_json::{Map, Value, json};
+use tokio::io::AsyncWriteExt as _;
+
+/// Environment variable naming the directory `--connector` looks in.
+pub const DEFINITIONS_DIR_ENV: &str = "AIRBYTE_DEFINITIONS_DIR";
+
+/// Run connector definitions locally (your credentials, direct vendor calls)
+#[derive(Debug, Subcommand)]
+pub enum LocalCommand {
+    /// Execute one operation (entity + action) of a connector definition
+    Exec(LocalExecArgs),
+}
+
+impl LocalCommand {
+    /// Runs the command; `Some(json)` is printed on stdout.
+    pub async fn run(self) -> Result<Option<Value>> {
+        match self {
+            LocalCommand::Exec(args) => args.run().await,
+        }
+    }
+}
+
+/// Execute one operation of a connector definition against the vendor's API
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Credentials are the definition's auth fields (`x-airbyte-auth-config`), \
+    e.g. --auth api_key=sk_test_123; VALUE may be @FILE to read it from a file.\n\
+    Config values fill server variables and injected parameters, e.g. --config subdomain=acme \
+    (a JSON array or object value is parsed as JSON).\n\
+    PARAMS is inline JSON, @FILE or @- (stdin).\n\nExamples:\n  \
+    airbyte-agent local exec --connector stripe --auth api_key=@key.txt customers list --params '{\"limit\": 5}'\n  \
+    airbyte-agent local exec --definition ./zendesk.yaml --auth email=me@x.io --auth api_token=@t \
+    --config subdomain=acme tickets list --all\n  \
+    airbyte-agent local exec --connector google-drive --auth access_token=@tok files download \
+    --params '{\"file_id\": \"1x\"}' --output report.pdf"
+)]
+pub struct LocalExecArgs {
+    /// Path of a connector definition (a `connector.yaml` or its directory)
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "connector",
+        required_unless_present = "connector"
+    )]
+    pub definition: Option<PathBuf>,
+
+    /// Connector name, looked up in the definitions directory
+    #[arg(long, value_name = "NAME")]
+    pub connector: Option<String>,
+
+    /// Directory of definitions (`<name>/connector.yaml`) for --connector
+    #[arg(long, value_name = "DIR", env = DEFINITIONS_DIR_ENV)]
+    pub definitions_dir: Option<PathBuf>,
+
+    /// A credential field, KEY=VALUE (repeatable; VALUE may be @FILE)
+    #[arg(long = "auth", value_name = "KEY=VALUE")]
+    pub auth: Vec<String>,
+
+    /// Security scheme to use when the connector offers several
+    #[arg(long, value_name = "SCHEME")]
+    pub auth_scheme: Option<String>,
+
+    /// A config value, KEY=VALUE (repeatable)
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    pub config: Vec<String>,
+
+    /// Send requests to this base URL instead of the definition's server
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Entity, e.g. `customers`
+    pub entity: String,
+
+    /// Action, e.g. `list`, `get`, `create`, `download`
+    pub action: String,
+
+    /// Operation parameters as a JSON object
+    #[arg(long, value_name = "JSON")]
+    pub params: Option<String>,
+
+    /// Follow pagination and print every record as one JSON array
+    #[arg(long, conflicts_with = "output")]
+    pub all: bool,
+
+    /// For downloads: write the file here (`-` for stdout)
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+impl LocalExecArgs {
+    /// Runs the operation and returns what to print.
+    pub async fn run(self) -> Result<Option<Value>> {
+        let definition = self.load_definition()?;
+        let mut builder = LocalExecutor::builder(definition);
+        for pair in &self.auth {
+            let (key, value) = split_pair("--auth", pair)?;
+            builder = builder.auth(key, read_value(value)?);
+        }
+        if let Some(scheme) = &self.auth_scheme {
+            builder = builder.auth_scheme(scheme.clone());
+        }
+        for pair in &self.config {
+            let (key, value) = split_pair("--config", pair)?;
+            builder = builder.config(key, config_value(value));
+        }
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url.clone());
+        }
+        let executor = builder.build()?;
+        let params = match &self.params {
+            Some(raw) => parse_params(raw)?,
+            None => Map::new(),
+        };
+        let op = ExecutionConfig::new(self.entity.clone(), self.action.clone()).params(params);
+
+        if let Some(path) = &self.output {
+            let stream = executor.download(op).await?;
+            let written = write_stream(stream, path).await?;
+            return Ok(if path == Path::new("-") {
+                None
+            } else {
+                Some(json!({"path": path.display().to_string(), "bytes": written}))
+            });
+        }
+        if self.all {
+            let mut records = Vec::new();
+            let mut stream = executor.paginate(op);
+            while let Some(record) = stream.next().await {
+                records.push(record?);
+            }
+            return Ok(Some(Value::Array(records)));
+        }
+        let result = executor.execute(op).await?;
+        Ok(Some(serde_json::to_value(result).unwrap_or(Value::Null)))
+    }
+
+    fn load_definition(&self) -> Result<ConnectorDefinition> {
+        if let Some(path) = &self.definition {
+            return definition::load_path(path);
+        }
+        let name = self.connector.as_deref().unwrap_or_default();
+        let Some(dir) = &self.definitions_dir else {
+            return Err(Error::invalid_argument(
+                "--connector",
+                format!(
+                    "pass --definitions-dir DIR (or set {DEFINITIONS_DIR_ENV}) to look up `{name}`, or use --definition PATH"
+                ),
+            ));
+        };
+        let direct = dir.join(name);
+        if direct.join(definition::DEFINITION_FILE_NAME).is_file() {
+            return definition::load_path(direct);
+        }
+        let defs = definition::load_dir(dir)?;
+        match definition::find_definition(&defs, name) {
+            Some(def) => Ok(def.clone()),
+            None => Err(Error::NotFound {
+                what: "connector definition".into(),
+                name: name.to_string(),
+                scope: dir.display().to_string(),
+                available: defs.iter().map(|d| d.name.clone()).collect(),
+            }),
+        }
+    }
+}
+
+/// Splits `KEY=VALUE`.
+fn split_pair<'a>(flag: &str, pair: &'a str) -> Result<(&'a str, &'a str)> {
+    match pair.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k, v)),
+        _ => Err(Error::invalid_argument(flag, "expected KEY=VALUE")),
+    }
+}
+
+/// A credential value: inline, or `@PATH` read from a file (trailing
+/// newline dropped).
+fn read_value(value: &str) -> Result<String> {
+    match value.strip_prefix('@') {
+        Some(path) if !path.is_empty() => std::fs::read_to_string(path)
+            .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
+            .map_err(|e| Error::io(path, e)),
+        _ => Ok(value.to_string()),
+    }
+}
+
+/// A config value: JSON arrays and objects are parsed, anything else is text.
+fn config_value(value: &str) -> Value {
+    let trimmed = value.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        if let Ok(v) = serde_json::from_str(value) {
+            return v;
+        }
+    }
+    Value::String(value.to_string())
+}
+
+/// `--params`: inline JSON, `@PATH` or `@-`, which must be an object.
+fn parse_params(raw: &str) -> Result<Map<String, Value>> {
+    let text = match raw.strip_prefix('@') {
+        Some("-") => {
+            let mut buf = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            buf
+        }
+        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
+        None => raw.to_string(),
+    };
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Null) => Ok(Map::new()),
+        Ok(_) => Err(Error::invalid_argument("--params", "must be a JSON object")),
+        Err(e) => Err(Error::invalid_argument(
+            "--params",
+            format!("not valid JSON ({e}); pass inline JSON, @FILE or @- for stdin"),
+        )),
+    }
+}
+
+/// Writes a download to a file (or stdout for `-`), chunk by chunk.
+async fn write_stream(mut stream: airbyte_agent_sdk::ByteStream, path: &Path) -> Result<u64> {
+    let mut written = 0u64;
+    if path == Path::new("-") {
+        use std::io::Write as _;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            // No lock is held across `.await`, so the future stays `Send`.
+            let mut out = std::io::stdout();
+            out.write_all(&chunk)
+                .map_err(|e| Error::io("<stdout>", e))?;
+            out.flush().map_err(|e| Error::io("<stdout>", e))?;
+            written += chunk.len() as u64;
+        }
+        return Ok(written);
+    }
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| Error::io(path, e))?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| Error::io(path, e))?;
+        written += chunk.len() as u64;
+    }
+    file.flush().await.map_err(|e| Error::io(path, e))?;
+    Ok(written)
+}
