@@ -298,10 +298,21 @@ fn section(md: &mut String, title: &str, findings: &[Finding]) {
 pub fn differences(reference: &Observation, ours: &Observation) -> Vec<String> {
     let mut out = Vec::new();
     if reference.requests.len() != ours.requests.len() {
+        let n = reference.requests.len().min(ours.requests.len());
+        let (side, extra) = if ours.requests.len() > n {
+            ("ours", &ours.requests[n..])
+        } else {
+            ("reference", &reference.requests[n..])
+        };
+        let extra: Vec<String> = extra
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
         out.push(format!(
-            "request count: reference {} vs ours {} ({})",
+            "request count: reference {} vs ours {} (extra in {side}: {}; {})",
             reference.requests.len(),
             ours.requests.len(),
+            extra.join(", "),
             outcome_text(reference, ours)
         ));
     }
