@@ -255,10 +255,19 @@ impl LocalExecutor {
         render_base_url(&self.inner.base_url_template, &config)
     }
 
-    /// Checked base URL: every server variable must have a value. Credentials
-    /// are obtained first (a first token exchange may supply server
-    /// variables such as `instance_url`).
-    async fn resolved_base_url(&self) -> Result<String> {
+    /// Checked base URL: every server variable must have a value. When a
+    /// token exchange supplies server variables (such as `instance_url`),
+    /// credentials are obtained first; otherwise tokens are fetched lazily
+    /// when the request is sent.
+    ///
+    /// `validate` runs before any token exchange, so an invalid call never
+    /// causes I/O.
+    async fn resolved_base_url(&self, validate: impl FnOnce(&str) -> Result<()>) -> Result<String> {
+        let url = self.base_url();
+        validate(&url)?;
+        if !url.contains('{') && !self.inner.wire.base_url_from_token() {
+            return Ok(url);
+        }
         self.inner.wire.ensure_ready().await?;
         let url = self.base_url();
         if let Some(start) = url.find('{') {
@@ -335,8 +344,11 @@ impl LocalExecutor {
 
     /// Sends a standard operation and extracts its page.
     async fn run_standard(&self, op: &OperationSpec, params: &Map<String, Value>) -> Result<Page> {
-        let base = self.resolved_base_url().await?;
-        let req = prepare_standard(op, &base, params, &self.inner.config)?;
+        let config = &self.inner.config;
+        let base = self
+            .resolved_base_url(|b| prepare_standard(op, b, params, config).map(drop))
+            .await?;
+        let req = prepare_standard(op, &base, params, config)?;
         check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
         let received = self
             .inner
@@ -370,8 +382,11 @@ impl LocalExecutor {
         op: &OperationSpec,
         params: &Map<String, Value>,
     ) -> Result<Streamed> {
-        let base = self.resolved_base_url().await?;
-        let first = prepare_download(op, &base, params, &self.inner.config)?;
+        let config = &self.inner.config;
+        let base = self
+            .resolved_base_url(|b| prepare_download(op, b, params, config).map(drop))
+            .await?;
+        let first = prepare_download(op, &base, params, config)?;
         let Some(field) = &op.file_url else {
             let streamed = self
                 .inner
@@ -453,7 +468,7 @@ impl LocalExecutor {
         params: &Map<String, Value>,
         link: &str,
     ) -> Result<Page> {
-        let base = self.resolved_base_url().await?;
+        let base = self.resolved_base_url(|_| Ok(())).await?;
         let req = PreparedRequest {
             method: "GET".into(),
             url: resolve_link(&base, link),

@@ -22,6 +22,9 @@ pub(super) struct Wire {
     auth: Option<Authenticator>,
     /// Headers the auth scheme sets (overwriting header parameters).
     auth_headers: Vec<String>,
+    /// The token response supplies config values (`x-airbyte-token-extract`,
+    /// e.g. `instance_url`), so the base URL is only known after a token.
+    base_url_from_token: bool,
 }
 
 /// How the wire is set up: the sender (pool, timeouts) and auth hooks.
@@ -55,9 +58,11 @@ impl Wire {
                 context,
             )?)
         };
-        let auth_headers = auth
+        let option = auth
             .as_ref()
-            .and_then(|a| definition.auth_option(a.scheme_name()))
+            .and_then(|a| definition.auth_option(a.scheme_name()));
+        let base_url_from_token = option.is_some_and(|o| !o.token_extract.is_empty());
+        let auth_headers = option
             .map(|o| {
                 let mut names: Vec<String> = o.additional_headers.keys().cloned().collect();
                 names.push(o.header.clone().unwrap_or_else(|| "Authorization".into()));
@@ -68,12 +73,18 @@ impl Wire {
             sender,
             auth,
             auth_headers,
+            base_url_from_token,
         })
     }
 
     /// Names of the headers the auth scheme sets.
     pub(super) fn auth_headers(&self) -> &[String] {
         &self.auth_headers
+    }
+
+    /// Whether the base URL depends on values from a token response.
+    pub(super) fn base_url_from_token(&self) -> bool {
+        self.base_url_from_token
     }
 
     /// Values extracted from token responses (e.g. `instance_url`).
