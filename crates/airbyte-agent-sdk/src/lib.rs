@@ -10,11 +10,22 @@
 
 #![warn(missing_docs)]
 
+pub mod catalog;
+pub mod cloud;
+pub mod config;
+pub mod connect;
+pub mod download;
 pub mod error;
 pub mod executor;
 pub mod http;
+pub mod workspace;
 
+pub use config::{AirbyteAuthConfig, configure};
+pub use connect::{ConnectBuilder, ConnectedExecutor, connect, list_connectors};
+pub use download::save_download;
 pub use error::{Error, ErrorKind, HttpErrorInfo, Result};
+pub use executor::HostedExecutor;
 pub use executor::{
     ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, RecordStream,
 };
+pub use workspace::{NewConnector, OAuthFlow, Workspace, WorkspaceBuilder, ask, ask_blocking};

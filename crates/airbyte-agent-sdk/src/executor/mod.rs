@@ -15,6 +15,10 @@ use serde_json::{Map, Value};
 
 use crate::error::Result;
 
+mod hosted;
+
+pub use hosted::HostedExecutor;
+
 /// A stream of records produced by a paginator.
 pub type RecordStream = Pin<Box<dyn Stream<Item = Result<Value>> + Send + 'static>>;
 

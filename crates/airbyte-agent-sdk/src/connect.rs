@@ -1,0 +1,211 @@
+//! [`connect`]: one call from a connector name to a ready executor.
+
+use std::time::Duration;
+
+use crate::catalog::{self, CatalogEntry};
+use crate::cloud::CloudClient;
+use crate::config::AirbyteAuthConfig;
+use crate::error::Result;
+use crate::executor::{
+    ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, HostedExecutor,
+    RecordStream,
+};
+
+/// Starts building an executor for the catalog connector `name` (a slug such
+/// as `stripe` or `zendesk-support`).
+///
+/// The name is checked against the bundled [`catalog`](crate::catalog) when
+/// [`ConnectBuilder::build`] runs: an unknown name fails with
+/// [`Error::NotFound`](crate::Error::NotFound) listing the closest names.
+///
+/// ```no_run
+/// # async fn demo() -> airbyte_agent_sdk::Result<()> {
+/// use airbyte_agent_sdk::Executor;
+/// use serde_json::json;
+///
+/// let stripe = airbyte_agent_sdk::connect("stripe")
+///     .workspace("acme")
+///     .build()
+///     .await?;
+/// let op = airbyte_agent_sdk::ExecutionConfig::new("customers", "list")
+///     .param("limit", json!(10));
+/// println!("{}", stripe.execute(op).await?.data);
+/// # Ok(()) }
+/// ```
+pub fn connect(name: impl Into<String>) -> ConnectBuilder {
+    ConnectBuilder {
+        name: name.into(),
+        auth: AirbyteAuthConfig::default(),
+        timeout: None,
+        client: None,
+        check_operation: None,
+    }
+}
+
+/// The connectors of the bundled catalog, sorted by slug.
+pub fn list_connectors() -> Vec<CatalogEntry> {
+    catalog::entries().to_vec()
+}
+
+/// Options of [`connect`].
+///
+/// With a connector id the executor calls that connector directly;
+/// otherwise it looks up the single connector of the workspace (default
+/// `"default"`) made from this connector's definition.
+#[derive(Debug, Clone)]
+#[must_use = "call .build().await to get the executor"]
+pub struct ConnectBuilder {
+    name: String,
+    auth: AirbyteAuthConfig,
+    timeout: Option<Duration>,
+    client: Option<CloudClient>,
+    check_operation: Option<ExecutionConfig>,
+}
+
+impl ConnectBuilder {
+    /// Sets the Airbyte client id.
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.auth = self.auth.client_id(id);
+        self
+    }
+
+    /// Sets the Airbyte client secret.
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.auth = self.auth.client_secret(secret);
+        self
+    }
+
+    /// Sets the workspace the connector is looked up in.
+    pub fn workspace(mut self, name: impl Into<String>) -> Self {
+        self.auth = self.auth.workspace_name(name);
+        self
+    }
+
+    /// Sets the organization id.
+    pub fn organization_id(mut self, id: impl Into<String>) -> Self {
+        self.auth = self.auth.organization_id(id);
+        self
+    }
+
+    /// Uses this connector id (no lookup).
+    pub fn connector_id(mut self, id: impl Into<String>) -> Self {
+        self.auth = self.auth.connector_id(id);
+        self
+    }
+
+    /// Sets the API base URL.
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.auth = self.auth.api_url(url);
+        self
+    }
+
+    /// Uses the explicit values of `auth`, over any set before.
+    pub fn auth_config(mut self, auth: AirbyteAuthConfig) -> Self {
+        self.auth = auth.or(&self.auth);
+        self
+    }
+
+    /// Sets the whole-request timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Reuses an existing client (its credentials, URL and token cache)
+    /// instead of building one; credential settings on this builder are then
+    /// ignored.
+    pub fn client(mut self, client: CloudClient) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The operation `check()` runs (see [`HostedExecutor::with_check_operation`]).
+    pub fn check_operation(mut self, op: ExecutionConfig) -> Self {
+        self.check_operation = Some(op);
+        self
+    }
+
+    /// Validates the name and credentials and returns the executor. Makes no
+    /// request: the connector lookup (when no id is given) happens on each call.
+    pub async fn build(self) -> Result<ConnectedExecutor> {
+        self.build_hosted().await.map(ConnectedExecutor::Hosted)
+    }
+
+    /// Like [`build`](Self::build), returning the hosted executor itself.
+    pub async fn build_hosted(self) -> Result<HostedExecutor> {
+        let entry = catalog::lookup(&self.name)?;
+        let client = match self.client {
+            Some(c) => c,
+            None => {
+                let mut b = CloudClient::builder().auth_config(self.auth.clone());
+                if let Some(t) = self.timeout {
+                    b = b.timeout(t);
+                }
+                b.build()?
+            }
+        };
+        let global = crate::config::configuration();
+        let merged = match &global {
+            Some(g) => self.auth.or(g),
+            None => self.auth,
+        };
+        let executor = match merged.connector_id {
+            Some(id) => HostedExecutor::by_id(client, id),
+            None => HostedExecutor::by_definition(
+                client,
+                merged
+                    .workspace_name
+                    .unwrap_or_else(|| crate::config::DEFAULT_WORKSPACE.to_string()),
+                entry.definition_id.clone(),
+            ),
+        }
+        .with_label(entry.slug.clone());
+        Ok(match self.check_operation {
+            Some(op) => executor.with_check_operation(op),
+            None => executor,
+        })
+    }
+}
+
+/// The executor [`connect`] returns: hosted today; local mode will be
+/// another variant.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ConnectedExecutor {
+    /// Runs through the hosted Airbyte API.
+    Hosted(HostedExecutor),
+}
+
+impl ConnectedExecutor {
+    /// The hosted executor, when this is one.
+    pub fn as_hosted(&self) -> Option<&HostedExecutor> {
+        match self {
+            ConnectedExecutor::Hosted(h) => Some(h),
+        }
+    }
+
+    fn inner(&self) -> &dyn Executor {
+        match self {
+            ConnectedExecutor::Hosted(h) => h,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Executor for ConnectedExecutor {
+    async fn execute(&self, op: ExecutionConfig) -> Result<ExecutionResult> {
+        self.inner().execute(op).await
+    }
+
+    async fn check(&self) -> Result<CheckResult> {
+        self.inner().check().await
+    }
+
+    fn paginate(&self, op: ExecutionConfig) -> RecordStream {
+        self.inner().paginate(op)
+    }
+
+    async fn download(&self, op: ExecutionConfig) -> Result<ByteStream> {
+        self.inner().download(op).await
+    }
+}
