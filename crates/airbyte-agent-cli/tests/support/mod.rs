@@ -30,7 +30,10 @@ pub fn token_for(client_id: &str) -> String {
 
 /// The workspace id the fake API reports for a workspace name.
 pub fn workspace_id_for(name: &str) -> String {
-    format!("7c0e4a1b-2d3f-4e5a-8b6c-{:012x}", fnv(name) & 0xffff_ffff_ffff)
+    format!(
+        "7c0e4a1b-2d3f-4e5a-8b6c-{:012x}",
+        fnv(name) & 0xffff_ffff_ffff
+    )
 }
 
 /// The connector id the fake API reports for a (workspace, definition) lookup.
@@ -149,7 +152,11 @@ pub fn hosted_api(req: &RecordedRequest) -> MockResponse {
                         connector(&connector_id_for(ws, "a"), "stripe-eu", "Stripe"),
                         connector(&connector_id_for(ws, "b"), "stripe-us", "Stripe"),
                     ],
-                    _ => vec![connector(&connector_id_for(ws, def), "stripe-main", "Stripe")],
+                    _ => vec![connector(
+                        &connector_id_for(ws, def),
+                        "stripe-main",
+                        "Stripe",
+                    )],
                 };
                 return MockResponse::json(200, json!({"data": data}));
             }
@@ -258,9 +265,7 @@ pub fn hosted_api(req: &RecordedRequest) -> MockResponse {
         ("PATCH", ["internal", "workflows", wf, "automations", au]) => {
             MockResponse::json(200, automation(au, wf, &ws_id_param, body.as_ref()))
         }
-        ("DELETE", ["internal", "workflows", _wf, "automations", _au]) => {
-            MockResponse::empty(204)
-        }
+        ("DELETE", ["internal", "workflows", _wf, "automations", _au]) => MockResponse::empty(204),
         _ => MockResponse::json(
             404,
             json!({"errors": [{"message": format!("no route for {} {}", req.method, req.path)}]}),
@@ -366,5 +371,7 @@ fn collect(out: Output) -> CliRun {
 
 /// Path of a file under this crate's `tests/` directory.
 pub fn test_file(rel: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(rel)
 }

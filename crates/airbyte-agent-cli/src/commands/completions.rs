@@ -1,0 +1,24 @@
+//! `airbyte-agent completions <shell>`: shell completion scripts.
+
+use clap::Args;
+use clap_complete::Shell;
+
+/// Print a completion script for a shell
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    airbyte-agent completions bash > ~/.local/share/bash-completion/completions/airbyte-agent\n  \
+    airbyte-agent completions zsh > \"${fpath[1]}/_airbyte-agent\"\n  \
+    airbyte-agent completions fish > ~/.config/fish/completions/airbyte-agent.fish")]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+impl CompletionsArgs {
+    /// Writes the script for `cmd` (the whole CLI) to stdout.
+    pub fn run(&self, cmd: &mut clap::Command) {
+        let name = cmd.get_name().to_string();
+        clap_complete::generate(self.shell, cmd, name, &mut std::io::stdout());
+    }
+}

@@ -1,0 +1,706 @@
+//! Every subcommand's requests on the wire: method, path, query, headers
+//! (`Authorization`, `X-Organization-Id`) and JSON body, against a recording
+//! server on 127.0.0.1.
+
+mod support;
+
+use airbyte_agent_testkit::{RecordedRequest, RecordingServer};
+use serde_json::{Value, json};
+use support::*;
+
+const TOKEN_PATH: &str = "/api/v1/account/applications/token";
+const CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-a3b4c5d6e7f8";
+
+/// What one request must look like (token requests are checked apart).
+#[derive(Debug, PartialEq)]
+struct Expect {
+    method: &'static str,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Value,
+}
+
+fn expect(method: &'static str, path: &str, query: &[(&str, &str)], body: Value) -> Expect {
+    let mut q: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    q.sort();
+    Expect {
+        method,
+        path: path.to_string(),
+        query: q,
+        body,
+    }
+}
+
+fn actual(r: &RecordedRequest) -> Expect {
+    Expect {
+        method: match r.method.as_str() {
+            "GET" => "GET",
+            "POST" => "POST",
+            "PUT" => "PUT",
+            "PATCH" => "PATCH",
+            "DELETE" => "DELETE",
+            other => panic!("unexpected method {other}"),
+        },
+        path: r.path.clone(),
+        query: r.sorted_query(),
+        body: if r.body.is_empty() {
+            Value::Null
+        } else {
+            r.json()
+                .unwrap_or_else(|| panic!("body is not JSON: {}", r.text()))
+        },
+    }
+}
+
+/// Runs the CLI and checks: one token request with the credentials, then
+/// exactly `expected`, each with the bearer token and the organization header
+/// when `org` is given.
+fn check(
+    server: &RecordingServer,
+    extra: &[&str],
+    args: &[&str],
+    org: Option<&str>,
+    expected: Vec<Expect>,
+) -> Value {
+    let mut all: Vec<&str> = extra.to_vec();
+    all.extend_from_slice(args);
+    let run = run_against(&server.url(), &all);
+    run.assert_success();
+    let reqs = server.take_requests();
+    let (tokens, rest): (Vec<_>, Vec<_>) = reqs.iter().partition(|r| r.path == TOKEN_PATH);
+    assert_eq!(tokens.len(), 1, "one token request for {args:?}");
+    let t = tokens[0];
+    assert_eq!(t.method, "POST");
+    assert_eq!(
+        t.json(),
+        Some(json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
+    );
+    assert_eq!(t.header("authorization"), None);
+    assert_eq!(
+        t.header("x-organization-id"),
+        org,
+        "token org header for {args:?}"
+    );
+    let bearer = format!("Bearer {}", token_for(CLIENT_ID));
+    for r in &rest {
+        assert_eq!(
+            r.header("authorization"),
+            Some(bearer.as_str()),
+            "{} {}",
+            r.method,
+            r.path
+        );
+        assert_eq!(
+            r.header("x-organization-id"),
+            org,
+            "{} {}",
+            r.method,
+            r.path
+        );
+        if !r.body.is_empty() {
+            assert!(
+                r.header("content-type")
+                    .is_some_and(|c| c.starts_with("application/json")),
+                "JSON content type on {} {}",
+                r.method,
+                r.path
+            );
+        }
+    }
+    let got: Vec<Expect> = rest.iter().map(|r| actual(r)).collect();
+    assert_eq!(got, expected, "requests of {args:?}");
+    run.json()
+}
+
+const ORG_FLAGS: &[&str] = &["--organization-id", ORG_ID, "--workspace", "acme-prod"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connectors_commands() {
+    let server = RecordingServer::start(hosted_api).await;
+    let lookup_default = connector_id_for("default", STRIPE_DEFINITION);
+
+    let out = check(
+        &server,
+        &[],
+        &["connectors", "list"],
+        None,
+        vec![expect(
+            "GET",
+            "/api/v1/integrations/connectors",
+            &[("customer_name", "default")],
+            Value::Null,
+        )],
+    );
+    assert_eq!(out[0]["id"], json!(lookup_default));
+
+    check(
+        &server,
+        ORG_FLAGS,
+        &["connectors", "list"],
+        Some(ORG_ID),
+        vec![expect(
+            "GET",
+            "/api/v1/integrations/connectors",
+            &[("customer_name", "acme-prod")],
+            Value::Null,
+        )],
+    );
+
+    let out = check(
+        &server,
+        &[],
+        &["connectors", "get", "stripe"],
+        None,
+        vec![expect(
+            "GET",
+            "/api/v1/integrations/connectors",
+            &[
+                ("workspace_name", "default"),
+                ("definition_id", STRIPE_DEFINITION),
+            ],
+            Value::Null,
+        )],
+    );
+    assert_eq!(out["id"], json!(lookup_default));
+
+    check(
+        &server,
+        ORG_FLAGS,
+        &[
+            "connectors",
+            "create",
+            "stripe",
+            "--name",
+            "Stripe EU",
+            "--credentials",
+            r#"{"api_key":"sk_test_1"}"#,
+            "--replication-config",
+            r#"{"start_date":"2024-01-01T00:00:00Z"}"#,
+            "--source-template-id",
+            "tmpl-9",
+        ],
+        Some(ORG_ID),
+        vec![expect(
+            "POST",
+            "/api/v1/integrations/connectors",
+            &[],
+            json!({
+                "name": "Stripe EU",
+                "definition_id": STRIPE_DEFINITION,
+                "workspace_name": "acme-prod",
+                "credentials": {"api_key": "sk_test_1"},
+                "replication_config": {"start_date": "2024-01-01T00:00:00Z"},
+                "source_template_id": "tmpl-9",
+            }),
+        )],
+    );
+
+    // Default name; a definition id instead of a catalog name; OAuth secret.
+    check(
+        &server,
+        &[],
+        &[
+            "connectors",
+            "create",
+            STRIPE_DEFINITION,
+            "--oauth-secret-id",
+            "airbyte_oauth_x_secret_y",
+        ],
+        None,
+        vec![expect(
+            "POST",
+            "/api/v1/integrations/connectors",
+            &[],
+            json!({
+                "name": "connector-default",
+                "definition_id": STRIPE_DEFINITION,
+                "workspace_name": "default",
+                "server_side_oauth_secret_id": "airbyte_oauth_x_secret_y",
+            }),
+        )],
+    );
+
+    check(
+        &server,
+        ORG_FLAGS,
+        &["connectors", "delete", CONNECTOR],
+        Some(ORG_ID),
+        vec![expect(
+            "DELETE",
+            &format!("/api/v1/integrations/connectors/{CONNECTOR}"),
+            &[],
+            Value::Null,
+        )],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_and_check() {
+    let server = RecordingServer::start(hosted_api).await;
+    let looked_up = connector_id_for("acme-prod", STRIPE_DEFINITION);
+
+    let out = check(
+        &server,
+        ORG_FLAGS,
+        &[
+            "exec",
+            "stripe",
+            "customers",
+            "list",
+            "--params",
+            r#"{"limit": 5, "expand": ["x"]}"#,
+        ],
+        Some(ORG_ID),
+        vec![
+            expect(
+                "GET",
+                "/api/v1/integrations/connectors",
+                &[
+                    ("workspace_name", "acme-prod"),
+                    ("definition_id", STRIPE_DEFINITION),
+                ],
+                Value::Null,
+            ),
+            expect(
+                "POST",
+                &format!("/api/v1/integrations/connectors/{looked_up}/execute"),
+                &[],
+                json!({"entity": "customers", "action": "list", "params": {"limit": 5, "expand": ["x"]}}),
+            ),
+        ],
+    );
+    assert_eq!(out["data"][0]["id"], "cus_Q1");
+    assert_eq!(out["meta"]["next_cursor"], "cus_Q2");
+
+    // By id: no lookup; without --params the params are null (as the
+    // reference sends them when none are given).
+    check(
+        &server,
+        &[],
+        &["exec", CONNECTOR, "invoices", "get"],
+        None,
+        vec![expect(
+            "POST",
+            &format!("/api/v1/integrations/connectors/{CONNECTOR}/execute"),
+            &[],
+            json!({"entity": "invoices", "action": "get", "params": null}),
+        )],
+    );
+
+    // Params from a file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("params.json");
+    std::fs::write(&file, r#"{"id": "in_1"}"#).expect("write");
+    let at_file = format!("@{}", file.display());
+    check(
+        &server,
+        &[],
+        &["exec", CONNECTOR, "invoices", "get", "--params", &at_file],
+        None,
+        vec![expect(
+            "POST",
+            &format!("/api/v1/integrations/connectors/{CONNECTOR}/execute"),
+            &[],
+            json!({"entity": "invoices", "action": "get", "params": {"id": "in_1"}}),
+        )],
+    );
+
+    // Without a connector definition at hand, check verifies the Airbyte
+    // credentials (the token request), by name and by id alike.
+    for connector in ["stripe", CONNECTOR] {
+        let out = check(&server, &[], &["check", connector], None, vec![]);
+        assert_eq!(out, json!({"healthy": true}));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_command() {
+    let server = RecordingServer::start(hosted_api).await;
+    let out = check(
+        &server,
+        ORG_FLAGS,
+        &["ask", "who churned?"],
+        Some(ORG_ID),
+        vec![expect(
+            "POST",
+            "/api/v1/workspaces/query/structured",
+            &[("workspace_name", "acme-prod")],
+            json!({"prompt": "who churned?"}),
+        )],
+    );
+    assert_eq!(out["outcome"], "success");
+    assert_eq!(out["answer"], "Answer to: who churned?");
+    assert_eq!(out["results"][0]["entity"], "customers");
+    assert_eq!(out["results"][0]["execution_time_ms"], 412);
+    assert_eq!(out["query_id"], "q-6b1f0c");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_commands() {
+    let server = RecordingServer::start(hosted_api).await;
+    let out = check(
+        &server,
+        ORG_FLAGS,
+        &[
+            "oauth",
+            "initiate",
+            "zendesk-support",
+            "--redirect-url",
+            "https://app.example.com/cb",
+            "--name",
+            "Support",
+            "--replication-config",
+            r#"{"start_date":"2024-01-01"}"#,
+            "--source-template-id",
+            "tmpl-2",
+            "--environment",
+            r#"{"subdomain":"acme"}"#,
+        ],
+        Some(ORG_ID),
+        vec![expect(
+            "POST",
+            "/api/v1/integrations/connectors/oauth/initiate",
+            &[],
+            json!({
+                "workspace_name": "acme-prod",
+                "definition_id": "79c1aa37-dae3-42ae-b333-d1c105477715",
+                "redirect_url": "https://app.example.com/cb",
+                "name": "Support",
+                "replication_config": {"start_date": "2024-01-01"},
+                "source_template_id": "tmpl-2",
+                "environment": {"subdomain": "acme"},
+            }),
+        )],
+    );
+    assert_eq!(
+        out["consent_url"],
+        "https://connect.example.com/oauth/authorize?state=st-41c2"
+    );
+
+    check(
+        &server,
+        &[],
+        &[
+            "oauth",
+            "set-credentials",
+            "hubspot",
+            "--credentials",
+            r#"{"client_id":"a","client_secret":"b"}"#,
+        ],
+        None,
+        vec![expect(
+            "PUT",
+            "/api/v1/oauth/credentials",
+            &[],
+            json!({
+                "connector_type": "hubspot",
+                "configuration": {"client_id": "a", "client_secret": "b"},
+            }),
+        )],
+    );
+
+    check(
+        &server,
+        ORG_FLAGS,
+        &["oauth", "delete-credentials", "hubspot"],
+        Some(ORG_ID),
+        vec![expect(
+            "DELETE",
+            "/api/v1/oauth/credentials/connector_type/hubspot",
+            &[],
+            Value::Null,
+        )],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflow_commands() {
+    let server = RecordingServer::start(hosted_api).await;
+    let ws = workspace_id_for("acme-prod");
+    let resolve = || {
+        expect(
+            "GET",
+            "/api/v1/workspaces",
+            &[("name_contains", "acme-prod")],
+            Value::Null,
+        )
+    };
+    let wq: &[(&str, &str)] = &[("workspace_id", ws.as_str())];
+
+    let out = check(
+        &server,
+        ORG_FLAGS,
+        &["workflows", "list"],
+        Some(ORG_ID),
+        vec![
+            resolve(),
+            expect("GET", "/api/v1/internal/workflows", wq, Value::Null),
+        ],
+    );
+    assert_eq!(out[0]["id"], "wf-2c9e61d0");
+    assert_eq!(out[0]["workspace_id"], json!(ws));
+
+    let out = check(
+        &server,
+        ORG_FLAGS,
+        &[
+            "workflows",
+            "create",
+            "digest",
+            "--tasks",
+            r#"[{"type":"ask"}]"#,
+        ],
+        Some(ORG_ID),
+        vec![
+            resolve(),
+            expect(
+                "POST",
+                "/api/v1/internal/workflows",
+                &[],
+                json!({
+                    "workspace_id": ws, "name": "digest", "tasks": [{"type": "ask"}],
+                }),
+            ),
+        ],
+    );
+    assert_eq!(out["name"], "digest");
+
+    check(
+        &server,
+        ORG_FLAGS,
+        &["workflows", "get", "wf-1"],
+        Some(ORG_ID),
+        vec![
+            resolve(),
+            expect("GET", "/api/v1/internal/workflows/wf-1", wq, Value::Null),
+        ],
+    );
+    let out = check(
+        &server,
+        ORG_FLAGS,
+        &["workflows", "update", "wf-1", "--name", "n2"],
+        Some(ORG_ID),
+        vec![
+            resolve(),
+            expect(
+                "PATCH",
+                "/api/v1/internal/workflows/wf-1",
+                wq,
+                json!({"name": "n2"}),
+            ),
+        ],
+    );
+    assert_eq!(out["name"], "n2");
+    check(
+        &server,
+        ORG_FLAGS,
+        &["workflows", "delete", "wf-1"],
+        Some(ORG_ID),
+        vec![
+            resolve(),
+            expect("DELETE", "/api/v1/internal/workflows/wf-1", wq, Value::Null),
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automation_commands() {
+    let server = RecordingServer::start(hosted_api).await;
+    let ws = workspace_id_for("default");
+    let resolve = || {
+        expect(
+            "GET",
+            "/api/v1/workspaces",
+            &[("name_contains", "default")],
+            Value::Null,
+        )
+    };
+    let wq: &[(&str, &str)] = &[("workspace_id", ws.as_str())];
+    let base = "/api/v1/internal/workflows/wf-1/automations";
+
+    let out = check(
+        &server,
+        &[],
+        &["automations", "list", "wf-1"],
+        None,
+        vec![resolve(), expect("GET", base, wq, Value::Null)],
+    );
+    assert_eq!(out[0]["timezone"], "Europe/Berlin");
+    assert_eq!(out[1]["timezone"], "UTC", "absent timezone defaults to UTC");
+    assert_eq!(out[1]["enabled"], false);
+
+    check(
+        &server,
+        &[],
+        &[
+            "automations",
+            "create",
+            "wf-1",
+            "--cron",
+            "0 9 * * 1-5",
+            "--timezone",
+            "Europe/Berlin",
+            "--webhook",
+            "https://hooks.example.com/done",
+            "--disabled",
+        ],
+        None,
+        vec![
+            resolve(),
+            expect(
+                "POST",
+                base,
+                wq,
+                json!({
+                    "workspace_id": ws,
+                    "trigger_type": "schedule",
+                    "enabled": false,
+                    "cron_expression": "0 9 * * 1-5",
+                    "timezone": "Europe/Berlin",
+                    "completion_webhook_url": "https://hooks.example.com/done",
+                }),
+            ),
+        ],
+    );
+    check(
+        &server,
+        &[],
+        &["automations", "create", "wf-1"],
+        None,
+        vec![
+            resolve(),
+            expect(
+                "POST",
+                base,
+                wq,
+                json!({"workspace_id": ws, "trigger_type": "schedule", "enabled": true}),
+            ),
+        ],
+    );
+    check(
+        &server,
+        &[],
+        &["automations", "get", "wf-1", "au-1"],
+        None,
+        vec![
+            resolve(),
+            expect("GET", &format!("{base}/au-1"), wq, Value::Null),
+        ],
+    );
+    check(
+        &server,
+        &[],
+        &[
+            "automations",
+            "update",
+            "wf-1",
+            "au-1",
+            "--enable",
+            "--cron",
+            "*/5 * * * *",
+        ],
+        None,
+        vec![
+            resolve(),
+            expect(
+                "PATCH",
+                &format!("{base}/au-1"),
+                wq,
+                json!({
+                    "enabled": true, "cron_expression": "*/5 * * * *",
+                }),
+            ),
+        ],
+    );
+    check(
+        &server,
+        &[],
+        &[
+            "automations",
+            "update",
+            "wf-1",
+            "au-1",
+            "--disable",
+            "--timezone",
+            "UTC",
+            "--webhook",
+            "https://h.example.com",
+        ],
+        None,
+        vec![
+            resolve(),
+            expect(
+                "PATCH",
+                &format!("{base}/au-1"),
+                wq,
+                json!({
+                    "enabled": false, "timezone": "UTC", "completion_webhook_url": "https://h.example.com",
+                }),
+            ),
+        ],
+    );
+    check(
+        &server,
+        &[],
+        &["automations", "delete", "wf-1", "au-1"],
+        None,
+        vec![
+            resolve(),
+            expect("DELETE", &format!("{base}/au-1"), wq, Value::Null),
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_and_api_url_from_environment() {
+    let server = RecordingServer::start(hosted_api).await;
+    let run = run_cli(
+        &["connectors", "list"],
+        &[
+            ("AIRBYTE_CLIENT_ID", "env-id"),
+            ("AIRBYTE_CLIENT_SECRET", "env-secret"),
+            ("AIRBYTE_ORGANIZATION_ID", ORG_ID),
+            ("AIRBYTE_API_URL", &server.url()),
+        ],
+    );
+    run.assert_success();
+    let reqs = server.take_requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        reqs[0].json(),
+        Some(json!({"client_id": "env-id", "client_secret": "env-secret"}))
+    );
+    assert_eq!(reqs[1].header("x-organization-id"), Some(ORG_ID));
+    assert_eq!(
+        reqs[1].header("authorization"),
+        Some(format!("Bearer {}", token_for("env-id")).as_str())
+    );
+
+    // Flags win over the environment.
+    let run = run_cli(
+        &[
+            "--client-id",
+            "flag-id",
+            "--client-secret",
+            "flag-secret",
+            "--api-url",
+            &server.url(),
+            "connectors",
+            "list",
+        ],
+        &[
+            ("AIRBYTE_CLIENT_ID", "env-id"),
+            ("AIRBYTE_CLIENT_SECRET", "env-secret"),
+            ("AIRBYTE_API_URL", "http://127.0.0.1:9"),
+        ],
+    );
+    run.assert_success();
+    let reqs = server.take_requests();
+    assert_eq!(
+        reqs[0].json(),
+        Some(json!({"client_id": "flag-id", "client_secret": "flag-secret"}))
+    );
+}
