@@ -6,7 +6,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use airbyte_agent_sdk::Error;
+use airbyte_agent_sdk::{Error, ErrorKind};
 use serde_json::Value;
 
 /// How to render JSON on stdout.
@@ -63,6 +63,12 @@ pub fn print_error(err: &Error) {
     while let Some(cause) = source {
         msg.push_str(&format!("\n  caused by: {cause}"));
         source = cause.source();
+    }
+    if err.kind() == ErrorKind::MissingCredentials {
+        msg.push_str(
+            "\n  hint: pass --client-id and --client-secret, or export AIRBYTE_CLIENT_ID and \
+             AIRBYTE_CLIENT_SECRET",
+        );
     }
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }

@@ -238,6 +238,60 @@ async fn connectors_commands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connectors_get_by_id_shows_the_listed_connector() {
+    let server = RecordingServer::start(hosted_api).await;
+    let id = "9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4";
+    let out = check(
+        &server,
+        &[],
+        &["connectors", "get", id],
+        None,
+        vec![expect(
+            "GET",
+            "/api/v1/integrations/connectors",
+            &[("customer_name", "default")],
+            Value::Null,
+        )],
+    );
+    assert_eq!(out["id"], id);
+    assert_eq!(out["name"], "support-desk");
+
+    // An id that is not in the workspace: not found (exit 11), listing what is.
+    let missing = "00000000-0000-4000-8000-000000000000";
+    let run = run_against(&server.url(), &["connectors", "get", missing]);
+    assert_eq!(run.code, Some(11), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(missing) && run.stderr.contains("support-desk"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unhealthy_check_is_reported_not_failed() {
+    let server = RecordingServer::start(|r| {
+        if r.path.ends_with("/token") {
+            return airbyte_agent_testkit::MockResponse::json(
+                401,
+                json!({"message": "bad client"}),
+            );
+        }
+        hosted_api(r)
+    })
+    .await;
+    let run = run_against(&server.url(), &["check", CONNECTOR]);
+    run.assert_success();
+    let out = run.json();
+    assert_eq!(out["healthy"], false);
+    assert!(
+        out["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("bad client")),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_and_check() {
     let server = RecordingServer::start(hosted_api).await;
     let looked_up = connector_id_for("acme-prod", STRIPE_DEFINITION);
