@@ -4,118 +4,12 @@
 
 mod support;
 
-use airbyte_agent_testkit::{RecordedRequest, RecordingServer};
+use airbyte_agent_testkit::RecordingServer;
 use serde_json::{Value, json};
+use support::expect::*;
 use support::*;
 
-const TOKEN_PATH: &str = "/api/v1/account/applications/token";
 const CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-a3b4c5d6e7f8";
-
-/// What one request must look like (token requests are checked apart).
-#[derive(Debug, PartialEq)]
-struct Expect {
-    method: &'static str,
-    path: String,
-    query: Vec<(String, String)>,
-    body: Value,
-}
-
-fn expect(method: &'static str, path: &str, query: &[(&str, &str)], body: Value) -> Expect {
-    let mut q: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    q.sort();
-    Expect {
-        method,
-        path: path.to_string(),
-        query: q,
-        body,
-    }
-}
-
-fn actual(r: &RecordedRequest) -> Expect {
-    Expect {
-        method: match r.method.as_str() {
-            "GET" => "GET",
-            "POST" => "POST",
-            "PUT" => "PUT",
-            "PATCH" => "PATCH",
-            "DELETE" => "DELETE",
-            other => panic!("unexpected method {other}"),
-        },
-        path: r.path.clone(),
-        query: r.sorted_query(),
-        body: if r.body.is_empty() {
-            Value::Null
-        } else {
-            r.json()
-                .unwrap_or_else(|| panic!("body is not JSON: {}", r.text()))
-        },
-    }
-}
-
-/// Runs the CLI and checks: one token request with the credentials, then
-/// exactly `expected`, each with the bearer token and the organization header
-/// when `org` is given.
-fn check(
-    server: &RecordingServer,
-    extra: &[&str],
-    args: &[&str],
-    org: Option<&str>,
-    expected: Vec<Expect>,
-) -> Value {
-    let mut all: Vec<&str> = extra.to_vec();
-    all.extend_from_slice(args);
-    let run = run_against(&server.url(), &all);
-    run.assert_success();
-    let reqs = server.take_requests();
-    let (tokens, rest): (Vec<_>, Vec<_>) = reqs.iter().partition(|r| r.path == TOKEN_PATH);
-    assert_eq!(tokens.len(), 1, "one token request for {args:?}");
-    let t = tokens[0];
-    assert_eq!(t.method, "POST");
-    assert_eq!(
-        t.json(),
-        Some(json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
-    );
-    assert_eq!(t.header("authorization"), None);
-    assert_eq!(
-        t.header("x-organization-id"),
-        org,
-        "token org header for {args:?}"
-    );
-    let bearer = format!("Bearer {}", token_for(CLIENT_ID));
-    for r in &rest {
-        assert_eq!(
-            r.header("authorization"),
-            Some(bearer.as_str()),
-            "{} {}",
-            r.method,
-            r.path
-        );
-        assert_eq!(
-            r.header("x-organization-id"),
-            org,
-            "{} {}",
-            r.method,
-            r.path
-        );
-        if !r.body.is_empty() {
-            assert!(
-                r.header("content-type")
-                    .is_some_and(|c| c.starts_with("application/json")),
-                "JSON content type on {} {}",
-                r.method,
-                r.path
-            );
-        }
-    }
-    let got: Vec<Expect> = rest.iter().map(|r| actual(r)).collect();
-    assert_eq!(got, expected, "requests of {args:?}");
-    run.json()
-}
-
-const ORG_FLAGS: &[&str] = &["--organization-id", ORG_ID, "--workspace", "acme-prod"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connectors_commands() {
@@ -471,244 +365,6 @@ async fn oauth_commands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn workflow_commands() {
-    let server = RecordingServer::start(hosted_api).await;
-    let ws = workspace_id_for("acme-prod");
-    let resolve = || {
-        expect(
-            "GET",
-            "/api/v1/workspaces",
-            &[("name_contains", "acme-prod")],
-            Value::Null,
-        )
-    };
-    let wq: &[(&str, &str)] = &[("workspace_id", ws.as_str())];
-
-    let out = check(
-        &server,
-        ORG_FLAGS,
-        &["workflows", "list"],
-        Some(ORG_ID),
-        vec![
-            resolve(),
-            expect("GET", "/api/v1/internal/workflows", wq, Value::Null),
-        ],
-    );
-    assert_eq!(out[0]["id"], "wf-2c9e61d0");
-    assert_eq!(out[0]["workspace_id"], json!(ws));
-
-    let out = check(
-        &server,
-        ORG_FLAGS,
-        &[
-            "workflows",
-            "create",
-            "digest",
-            "--tasks",
-            r#"[{"type":"ask"}]"#,
-        ],
-        Some(ORG_ID),
-        vec![
-            resolve(),
-            expect(
-                "POST",
-                "/api/v1/internal/workflows",
-                &[],
-                json!({
-                    "workspace_id": ws, "name": "digest", "tasks": [{"type": "ask"}],
-                }),
-            ),
-        ],
-    );
-    assert_eq!(out["name"], "digest");
-
-    check(
-        &server,
-        ORG_FLAGS,
-        &["workflows", "get", "wf-1"],
-        Some(ORG_ID),
-        vec![
-            resolve(),
-            expect("GET", "/api/v1/internal/workflows/wf-1", wq, Value::Null),
-        ],
-    );
-    let out = check(
-        &server,
-        ORG_FLAGS,
-        &["workflows", "update", "wf-1", "--name", "n2"],
-        Some(ORG_ID),
-        vec![
-            resolve(),
-            expect(
-                "PATCH",
-                "/api/v1/internal/workflows/wf-1",
-                wq,
-                json!({"name": "n2"}),
-            ),
-        ],
-    );
-    assert_eq!(out["name"], "n2");
-    check(
-        &server,
-        ORG_FLAGS,
-        &["workflows", "delete", "wf-1"],
-        Some(ORG_ID),
-        vec![
-            resolve(),
-            expect("DELETE", "/api/v1/internal/workflows/wf-1", wq, Value::Null),
-        ],
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn automation_commands() {
-    let server = RecordingServer::start(hosted_api).await;
-    let ws = workspace_id_for("default");
-    let resolve = || {
-        expect(
-            "GET",
-            "/api/v1/workspaces",
-            &[("name_contains", "default")],
-            Value::Null,
-        )
-    };
-    let wq: &[(&str, &str)] = &[("workspace_id", ws.as_str())];
-    let base = "/api/v1/internal/workflows/wf-1/automations";
-
-    let out = check(
-        &server,
-        &[],
-        &["automations", "list", "wf-1"],
-        None,
-        vec![resolve(), expect("GET", base, wq, Value::Null)],
-    );
-    assert_eq!(out[0]["timezone"], "Europe/Berlin");
-    assert_eq!(out[1]["timezone"], "UTC", "absent timezone defaults to UTC");
-    assert_eq!(out[1]["enabled"], false);
-
-    check(
-        &server,
-        &[],
-        &[
-            "automations",
-            "create",
-            "wf-1",
-            "--cron",
-            "0 9 * * 1-5",
-            "--timezone",
-            "Europe/Berlin",
-            "--webhook",
-            "https://hooks.example.com/done",
-            "--disabled",
-        ],
-        None,
-        vec![
-            resolve(),
-            expect(
-                "POST",
-                base,
-                wq,
-                json!({
-                    "workspace_id": ws,
-                    "trigger_type": "schedule",
-                    "enabled": false,
-                    "cron_expression": "0 9 * * 1-5",
-                    "timezone": "Europe/Berlin",
-                    "completion_webhook_url": "https://hooks.example.com/done",
-                }),
-            ),
-        ],
-    );
-    check(
-        &server,
-        &[],
-        &["automations", "create", "wf-1"],
-        None,
-        vec![
-            resolve(),
-            expect(
-                "POST",
-                base,
-                wq,
-                json!({"workspace_id": ws, "trigger_type": "schedule", "enabled": true}),
-            ),
-        ],
-    );
-    check(
-        &server,
-        &[],
-        &["automations", "get", "wf-1", "au-1"],
-        None,
-        vec![
-            resolve(),
-            expect("GET", &format!("{base}/au-1"), wq, Value::Null),
-        ],
-    );
-    check(
-        &server,
-        &[],
-        &[
-            "automations",
-            "update",
-            "wf-1",
-            "au-1",
-            "--enable",
-            "--cron",
-            "*/5 * * * *",
-        ],
-        None,
-        vec![
-            resolve(),
-            expect(
-                "PATCH",
-                &format!("{base}/au-1"),
-                wq,
-                json!({
-                    "enabled": true, "cron_expression": "*/5 * * * *",
-                }),
-            ),
-        ],
-    );
-    check(
-        &server,
-        &[],
-        &[
-            "automations",
-            "update",
-            "wf-1",
-            "au-1",
-            "--disable",
-            "--timezone",
-            "UTC",
-            "--webhook",
-            "https://h.example.com",
-        ],
-        None,
-        vec![
-            resolve(),
-            expect(
-                "PATCH",
-                &format!("{base}/au-1"),
-                wq,
-                json!({
-                    "enabled": false, "timezone": "UTC", "completion_webhook_url": "https://h.example.com",
-                }),
-            ),
-        ],
-    );
-    check(
-        &server,
-        &[],
-        &["automations", "delete", "wf-1", "au-1"],
-        None,
-        vec![
-            resolve(),
-            expect("DELETE", &format!("{base}/au-1"), wq, Value::Null),
-        ],
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_and_api_url_from_environment() {
     let server = RecordingServer::start(hosted_api).await;
     let run = run_cli(
@@ -756,5 +412,53 @@ async fn credentials_and_api_url_from_environment() {
     assert_eq!(
         reqs[0].json(),
         Some(json!({"client_id": "flag-id", "client_secret": "flag-secret"}))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn params_from_stdin() {
+    use std::io::Write;
+    let server = RecordingServer::start(hosted_api).await;
+    let url = server.url();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = cli_command();
+        cmd.args([
+            "--api-url",
+            &url,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            CLIENT_SECRET,
+        ]);
+        cmd.args(["exec", CONNECTOR, "customers", "list", "--params", "@-"]);
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(br#"{"limit": 3, "email": "ada@example.com"}"#)
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exec = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/execute"))
+        .expect("execute request");
+    assert_eq!(
+        exec.json(),
+        Some(
+            json!({"entity": "customers", "action": "list", "params": {"limit": 3, "email": "ada@example.com"}})
+        )
     );
 }

@@ -107,8 +107,8 @@ fn expected_credentials(set: ValueSet) -> (&'static str, &'static str) {
 }
 
 /// Checks token requests apart: right credentials in the body, no bearer.
-/// Returns how many there were.
-fn check_tokens(side: &str, s: &Step, reqs: &[WireRequest]) -> usize {
+/// Returns the organization header of each (so both count and org compare).
+fn check_tokens(side: &str, s: &Step, reqs: &[WireRequest]) -> Vec<Option<String>> {
     let (id, secret) = expected_credentials(s.set);
     let tokens: Vec<&WireRequest> = reqs.iter().filter(|r| r.is_token()).collect();
     for t in &tokens {
@@ -125,7 +125,7 @@ fn check_tokens(side: &str, s: &Step, reqs: &[WireRequest]) -> usize {
             s.name
         );
     }
-    tokens.len()
+    tokens.iter().map(|t| t.organization.clone()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,7 +202,8 @@ async fn cli_matches_reference_047_on_the_wire() {
         let our_tokens = check_tokens("ours", s, &ours);
         assert_eq!(
             our_tokens, ref_tokens,
-            "token request count in step {} (fresh client per step on both sides)",
+            "token requests (count, X-Organization-Id) in step {} (fresh client per step on \
+             both sides)",
             s.name
         );
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod expect;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
