@@ -14,7 +14,7 @@ use crate::executor::{
 /// Starts building an executor for the catalog connector `name` (a slug such
 /// as `stripe` or `zendesk-support`).
 ///
-/// The name is checked against the bundled [`catalog`](crate::catalog) when
+/// The name is checked against the bundled [`crate::catalog`] when
 /// [`ConnectBuilder::build`] runs: an unknown name fails with
 /// [`Error::NotFound`](crate::Error::NotFound) listing the closest names.
 ///
@@ -134,30 +134,33 @@ impl ConnectBuilder {
     /// Like [`build`](Self::build), returning the hosted executor itself.
     pub async fn build_hosted(self) -> Result<HostedExecutor> {
         let entry = catalog::lookup(&self.name)?;
-        let client = match self.client {
-            Some(c) => c,
+        let (client, workspace_name, connector_id) = match self.client {
+            // An explicit client brings its own credentials: resolve the rest
+            // without requiring any.
+            Some(client) => {
+                let merged = match crate::config::configuration() {
+                    Some(global) => self.auth.or(&global),
+                    None => self.auth,
+                };
+                let workspace = merged
+                    .workspace_name
+                    .unwrap_or_else(|| crate::config::DEFAULT_WORKSPACE.to_string());
+                (client, workspace, merged.connector_id)
+            }
             None => {
-                let mut b = CloudClient::builder().auth_config(self.auth.clone());
-                if let Some(t) = self.timeout {
-                    b = b.timeout(t);
-                }
-                b.build()?
+                let resolved = self.auth.resolve()?;
+                let client = CloudClient::from_config_with_timeout(
+                    &resolved,
+                    self.timeout.unwrap_or(crate::cloud::DEFAULT_TIMEOUT),
+                )?;
+                (client, resolved.workspace_name, resolved.connector_id)
             }
         };
-        let global = crate::config::configuration();
-        let merged = match &global {
-            Some(g) => self.auth.or(g),
-            None => self.auth,
-        };
-        let executor = match merged.connector_id {
+        let executor = match connector_id {
             Some(id) => HostedExecutor::by_id(client, id),
-            None => HostedExecutor::by_definition(
-                client,
-                merged
-                    .workspace_name
-                    .unwrap_or_else(|| crate::config::DEFAULT_WORKSPACE.to_string()),
-                entry.definition_id.clone(),
-            ),
+            None => {
+                HostedExecutor::by_definition(client, workspace_name, entry.definition_id.clone())
+            }
         }
         .with_label(entry.slug.clone());
         Ok(match self.check_operation {

@@ -97,14 +97,11 @@ impl WorkspaceBuilder {
     /// Resolves the settings and builds the workspace. Does no I/O.
     pub fn build(self) -> Result<Workspace> {
         let resolved = self.auth.resolve()?;
-        let mut builder = CloudClient::builder().auth_config(self.auth);
-        if let Some(t) = self.timeout {
-            builder = builder.timeout(t);
-        }
-        Ok(Workspace::from_client(
-            builder.build()?,
-            resolved.workspace_name,
-        ))
+        let client = CloudClient::from_config_with_timeout(
+            &resolved,
+            self.timeout.unwrap_or(crate::cloud::DEFAULT_TIMEOUT),
+        )?;
+        Ok(Workspace::from_client(client, resolved.workspace_name))
     }
 }
 
@@ -179,6 +176,11 @@ impl Workspace {
     /// Unknown slugs fail with [`Error::NotFound`] listing close names; zero
     /// or several instances fail with [`Error::NotFound`] (listing the
     /// workspace's connectors) or [`Error::Ambiguous`].
+    ///
+    /// The reference 0.1.47's `get_connector(name=...)` crashes before
+    /// sending (it passes `customer_name=` to a lookup that only accepts
+    /// `workspace_name=`); this sends the lookup that method intends:
+    /// `GET /api/v1/integrations/connectors?workspace_name=W&definition_id=D`.
     pub async fn connector_by_slug(&self, slug: &str) -> Result<HostedExecutor> {
         let entry = catalog::lookup(slug)?;
         let id = self

@@ -198,3 +198,62 @@ async fn empty_entity_or_action_is_rejected_before_any_request() {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(srv.requests().is_empty());
 }
+
+#[tokio::test]
+async fn paginate_follows_the_cursor_rule() {
+    // Three pages: the cursor in meta.next names the next page; the last has none.
+    let srv = server(|r| {
+        let body = r.json().unwrap_or_default();
+        let page = body["params"]["after"].as_str().unwrap_or("p1").to_string();
+        let (records, next) = match page.as_str() {
+            "p1" => (json!([{"id": 1}, {"id": 2}]), json!("p2")),
+            "p2" => (json!([{"id": 3}]), json!("p3")),
+            _ => (json!([{"id": 4}]), Value::Null),
+        };
+        MockResponse::json(
+            200,
+            json!({"result": records, "connector_metadata": {"next": next}}),
+        )
+    })
+    .await;
+    let exec = airbyte_agent_sdk::HostedExecutor::by_id(client(&srv, None), "c1")
+        .with_cursor("/next", "after");
+    let ids: Vec<i64> = exec
+        .paginate(ExecutionConfig::new("customers", "list").param("limit", json!(2)))
+        .map(|r| r.unwrap()["id"].as_i64().unwrap())
+        .collect()
+        .await;
+    assert_eq!(ids, vec![1, 2, 3, 4]);
+    let bodies: Vec<Value> = api_requests(&srv)
+        .iter()
+        .map(|r| r.json().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![
+            json!({"entity": "customers", "action": "list", "params": {"limit": 2}}),
+            json!({"entity": "customers", "action": "list", "params": {"limit": 2, "after": "p2"}}),
+            json!({"entity": "customers", "action": "list", "params": {"limit": 2, "after": "p3"}}),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn paginate_stops_on_a_repeated_request() {
+    let srv = server(|_| {
+        MockResponse::json(
+            200,
+            json!({"result": [1], "connector_metadata": {"next": "same"}}),
+        )
+    })
+    .await;
+    let exec = airbyte_agent_sdk::HostedExecutor::by_id(client(&srv, None), "c1")
+        .with_cursor("/next", "after");
+    let n = exec
+        .paginate(ExecutionConfig::new("customers", "list"))
+        .count()
+        .await;
+    // Page 1 (no cursor) and page 2 (after=same); page 3 would repeat page 2.
+    assert_eq!(n, 2);
+    assert_eq!(api_requests(&srv).len(), 2);
+}

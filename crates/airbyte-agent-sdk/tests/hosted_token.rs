@@ -118,8 +118,7 @@ async fn separately_built_clients_do_not_share_tokens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_failed_token_request_is_shared_by_its_waiters() {
     let srv = RecordingServer::start(|_| {
-        MockResponse::json(503, json!({"message": "maintenance"}))
-            .delayed(Duration::from_millis(200))
+        MockResponse::json(503, json!({"message": "maintenance"})).delayed(Duration::from_secs(1))
     })
     .await;
     let c = client(&srv, None);

@@ -169,12 +169,12 @@ impl CloudClient {
 
     /// A client for already resolved settings, with default timeouts.
     pub fn from_config(config: &ResolvedConfig) -> Result<Self> {
-        Self::with_settings(
-            config,
-            DEFAULT_TIMEOUT,
-            DEFAULT_CONNECT_TIMEOUT,
-            Arc::default(),
-        )
+        Self::from_config_with_timeout(config, DEFAULT_TIMEOUT)
+    }
+
+    /// A client for already resolved settings and a whole-request timeout.
+    pub fn from_config_with_timeout(config: &ResolvedConfig, timeout: Duration) -> Result<Self> {
+        Self::with_settings(config, timeout, DEFAULT_CONNECT_TIMEOUT, Arc::default())
     }
 
     fn with_settings(

@@ -204,7 +204,7 @@ mod tests {
                 cache
                     .get(|| async move {
                         calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        tokio::time::sleep(Duration::from_millis(300)).await;
                         Err(Error::from_status(
                             HttpErrorInfo::new(401, "POST", "http://x/token", "bad"),
                             None,

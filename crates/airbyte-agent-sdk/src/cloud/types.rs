@@ -339,6 +339,23 @@ pub struct CreateWorkflowRequest {
     pub tasks: Option<Vec<Value>>,
 }
 
+impl CreateWorkflowRequest {
+    /// A workflow without tasks.
+    pub fn new(workspace_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            workspace_id: workspace_id.into(),
+            name: name.into(),
+            tasks: None,
+        }
+    }
+
+    /// Sets the tasks.
+    pub fn tasks(mut self, tasks: Vec<Value>) -> Self {
+        self.tasks = Some(tasks);
+        self
+    }
+}
+
 /// Body of `PATCH /api/v1/internal/workflows/{id}`: only the set fields change.
 #[derive(Debug, Clone, Default, Serialize)]
 #[non_exhaustive]
@@ -507,8 +524,18 @@ pub(crate) struct ConsentUrl {
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
     pub access_token: String,
-    #[serde(default)]
+    /// Seconds; a number or a numeric string. Anything else is ignored (the
+    /// default lifetime applies) rather than failing the token exchange.
+    #[serde(default, deserialize_with = "lenient_seconds")]
     pub expires_in: Option<f64>,
+}
+
+fn lenient_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// Response of `execute`.
@@ -593,6 +620,18 @@ mod tests {
         .unwrap();
         let c = ConnectorInfo::from(w);
         assert_eq!(c.connector_type.as_deref(), Some("Stripe"));
+    }
+
+    #[test]
+    fn token_expiry_is_lenient() {
+        let t: TokenResponse =
+            serde_json::from_value(json!({"access_token": "a", "expires_in": "120"})).unwrap();
+        assert_eq!(t.expires_in, Some(120.0));
+        let t: TokenResponse =
+            serde_json::from_value(json!({"access_token": "a", "expires_in": {"x": 1}})).unwrap();
+        assert_eq!(t.expires_in, None);
+        let t: TokenResponse = serde_json::from_value(json!({"access_token": "a"})).unwrap();
+        assert_eq!(t.expires_in, None);
     }
 
     #[test]

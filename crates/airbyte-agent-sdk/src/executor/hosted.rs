@@ -1,5 +1,7 @@
 //! [`HostedExecutor`]: runs operations through the hosted Airbyte API.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 use serde_json::{Map, Value};
 
@@ -43,12 +45,30 @@ enum Target {
 /// println!("{}", page.data);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostedExecutor {
     client: CloudClient,
     target: Target,
     label: Option<String>,
     check_operation: Option<ExecutionConfig>,
+    next_page: Option<NextPage>,
+}
+
+/// Computes the operation fetching the next page from the current operation
+/// and its result; `None` ends pagination. See [`HostedExecutor::with_next_page`].
+pub type NextPage =
+    Arc<dyn Fn(&ExecutionConfig, &ExecutionResult) -> Option<ExecutionConfig> + Send + Sync>;
+
+impl std::fmt::Debug for HostedExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostedExecutor")
+            .field("client", &self.client)
+            .field("target", &self.target)
+            .field("label", &self.label)
+            .field("check_operation", &self.check_operation)
+            .field("next_page", &self.next_page.as_ref().map(|_| "<fn>"))
+            .finish()
+    }
 }
 
 impl HostedExecutor {
@@ -59,6 +79,7 @@ impl HostedExecutor {
             target: Target::Id(connector_id.into()),
             label: None,
             check_operation: None,
+            next_page: None,
         }
     }
 
@@ -79,6 +100,7 @@ impl HostedExecutor {
             },
             label: None,
             check_operation: None,
+            next_page: None,
         }
     }
 
@@ -94,6 +116,35 @@ impl HostedExecutor {
     pub fn with_check_operation(mut self, op: ExecutionConfig) -> Self {
         self.check_operation = Some(op);
         self
+    }
+
+    /// How [`paginate`](Executor::paginate) finds the next page. The hosted
+    /// API returns a page and its `meta` but not which request parameter
+    /// takes the cursor (that is in the connector definition), so the caller
+    /// who knows supplies it; see also [`with_cursor`](Self::with_cursor).
+    pub fn with_next_page<F>(mut self, next: F) -> Self
+    where
+        F: Fn(&ExecutionConfig, &ExecutionResult) -> Option<ExecutionConfig>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.next_page = Some(Arc::new(next));
+        self
+    }
+
+    /// Paginates by copying the value at JSON pointer `meta_pointer` of each
+    /// result's `meta` (e.g. `/next_cursor`) into the parameter `param` of
+    /// the next request; a missing, `null` or empty cursor ends pagination.
+    pub fn with_cursor(self, meta_pointer: impl Into<String>, param: impl Into<String>) -> Self {
+        let (pointer, param) = (meta_pointer.into(), param.into());
+        self.with_next_page(move |op, result| {
+            let cursor = result.meta.as_ref()?.pointer(&pointer)?;
+            if cursor.is_null() || cursor.as_str() == Some("") {
+                return None;
+            }
+            Some(op.clone().param(param.clone(), cursor.clone()))
+        })
     }
 
     /// The underlying client.
@@ -175,33 +226,51 @@ impl Executor for HostedExecutor {
         })
     }
 
-    /// Hosted pagination: the hosted execute API returns one page and a
-    /// `meta` object but does not say which request parameter takes the
-    /// next cursor (that lives in the connector definition), so this yields
-    /// the records of the first page only: the elements of `data` when it is
-    /// an array, else `data` itself (nothing for `null`). Page through with
-    /// repeated [`execute`](Executor::execute) calls using the cursor found
-    /// in [`ExecutionResult::meta`].
+    /// Streams the records of a list operation: the elements of `data` when
+    /// it is an array, else `data` itself (nothing for `null`).
+    ///
+    /// Without a next-page rule ([`with_next_page`](HostedExecutor::with_next_page)
+    /// or [`with_cursor`](HostedExecutor::with_cursor)) this is the first
+    /// page only, because the hosted API does not say which parameter takes
+    /// the cursor. With one, pages are fetched until the rule returns
+    /// `None`, a page is empty, or the rule repeats the same request. An
+    /// error ends the stream after being yielded.
     fn paginate(&self, op: ExecutionConfig) -> RecordStream {
         let this = self.clone();
-        futures::stream::once(async move { this.execute(op).await })
-            .flat_map(|result| {
-                let items: Vec<Result<Value>> = match result {
-                    Ok(r) => match r.data {
-                        Value::Array(items) => items.into_iter().map(Ok).collect(),
-                        Value::Null => Vec::new(),
-                        other => vec![Ok(other)],
-                    },
-                    Err(e) => vec![Err(e)],
-                };
-                futures::stream::iter(items)
-            })
-            .boxed()
+        futures::stream::unfold(Some(op), move |state| {
+            let this = this.clone();
+            async move {
+                let op = state?;
+                let (items, next): (Vec<Result<Value>>, Option<ExecutionConfig>) =
+                    match this.execute(op.clone()).await {
+                        Ok(result) => {
+                            let next = this
+                                .next_page
+                                .as_ref()
+                                .and_then(|rule| rule(&op, &result))
+                                .filter(|next| *next != op);
+                            let items: Vec<Result<Value>> = match result.data {
+                                Value::Array(items) => items.into_iter().map(Ok).collect(),
+                                Value::Null => Vec::new(),
+                                other => vec![Ok(other)],
+                            };
+                            let next = if items.is_empty() { None } else { next };
+                            (items, next)
+                        }
+                        Err(e) => (vec![Err(e)], None),
+                    };
+                Some((futures::stream::iter(items), next))
+            }
+        })
+        .flatten()
+        .boxed()
     }
 
-    /// The hosted API has no byte-streaming endpoint (execute answers JSON),
-    /// so downloads need local mode: this always fails with
-    /// [`Error::InvalidArgument`].
+    /// The hosted execute API answers JSON only, so bytes cannot be streamed
+    /// through it: this always fails with [`Error::InvalidArgument`]
+    /// explaining that downloads need local mode. (The reference 0.1.47 has
+    /// no hosted download; 0.1.380 fetches a prepared request from
+    /// `execute/prepare` and runs it locally, which needs the local engine.)
     async fn download(&self, op: ExecutionConfig) -> Result<ByteStream> {
         Err(Error::invalid_argument(
             "action",

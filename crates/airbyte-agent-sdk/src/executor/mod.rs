@@ -17,7 +17,7 @@ use crate::error::Result;
 
 mod hosted;
 
-pub use hosted::HostedExecutor;
+pub use hosted::{HostedExecutor, NextPage};
 
 /// A stream of records produced by a paginator.
 pub type RecordStream = Pin<Box<dyn Stream<Item = Result<Value>> + Send + 'static>>;
