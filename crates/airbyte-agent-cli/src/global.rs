@@ -33,7 +33,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "ID")]
     pub organization_id: Option<String>,
 
-    /// Base URL of the Airbyte API [env: AIRBYTE_API_URL] [default: https://api.airbyte.ai]
+    /// Base URL of the Airbyte API [env: AIRBYTE_API_URL, then SDK_DEV_ADP_API_HOST]
+    /// [default: https://api.airbyte.ai]
     #[arg(long, global = true, value_name = "URL")]
     pub api_url: Option<String>,
 

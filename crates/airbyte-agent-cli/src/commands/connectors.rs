@@ -14,8 +14,8 @@ use crate::json_arg::parse_optional_object;
 pub enum ConnectorsCommand {
     /// List the connectors in the workspace
     List,
-    /// Find the one connector of a type in the workspace (by catalog name) or
-    /// show a connector id
+    /// Show a connector: by catalog name, the one connector of that type in
+    /// the workspace (its id); by id, its details from the workspace listing
     #[command(after_help = "Examples:\n  airbyte-agent connectors get stripe\n  \
         airbyte-agent --workspace acme connectors get hubspot")]
     Get {
