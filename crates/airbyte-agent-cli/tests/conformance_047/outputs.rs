@@ -31,7 +31,7 @@ fn same(what: &str, reference: &Value, ours: &Value) -> Result<(), String> {
 /// `value`, `ours` the CLI's stdout JSON.
 pub fn compare_outputs(op: &str, reference: &Value, ours: &Value) -> Result<(), String> {
     match op {
-        "execute" => {
+        "execute" | "execute_config" => {
             // A typed reference connector returns the bare data for
             // operations without extractors; otherwise {data, meta}.
             if reference.get("data").is_some() {
@@ -53,7 +53,7 @@ pub fn compare_outputs(op: &str, reference: &Value, ours: &Value) -> Result<(), 
             }
         }
         "get_connector" | "create_connector" => same("id", &reference["id"], &ours["id"]),
-        "oauth_initiate" => same(
+        "oauth_initiate" | "oauth_initiate_typed" => same(
             "consent_url",
             &reference["consent_url"],
             &ours["consent_url"],
@@ -61,6 +61,7 @@ pub fn compare_outputs(op: &str, reference: &Value, ours: &Value) -> Result<(), 
         // The reference returns None; we print a confirmation object.
         "delete_connector"
         | "oauth_set_credentials"
+        | "oauth_set_credentials_typed"
         | "oauth_delete_credentials"
         | "workflows_delete"
         | "automations_delete" => {

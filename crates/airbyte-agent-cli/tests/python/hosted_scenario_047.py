@@ -101,6 +101,42 @@ async def op_execute(auth: dict[str, Any], args: dict[str, Any]) -> Any:
         await ws.close()
 
 
+async def op_execute_config(auth: dict[str, Any], args: dict[str, Any]) -> Any:
+    # The ExecutionConfig form of HostedExecutor.execute.
+    from airbyte_agent_sdk import ExecutionConfig
+
+    ws = workspace(auth)
+    try:
+        executor = await ws.get_connector(connector_id=args["connector_id"])
+        try:
+            config = ExecutionConfig(entity=args["entity"], action=args["action"], params=args.get("params"))
+            result = await executor.execute(config)
+            return {"data": result.data, "meta": result.meta}
+        finally:
+            await executor.close()
+    finally:
+        await ws.close()
+
+
+def typed_connector_class(slug: str) -> Any:
+    cls = registry._get_connector_class(slug)
+    if cls is None:
+        raise ValueError(f"no typed connector for {slug}")
+    return cls
+
+
+def airbyte_auth_config(auth: dict[str, Any]) -> Any:
+    """The typed connectors' AirbyteAuthConfig for the step's explicit settings."""
+    from airbyte_agent_sdk import AirbyteAuthConfig
+
+    return AirbyteAuthConfig(
+        airbyte_client_id=auth.get("client_id"),
+        airbyte_client_secret=auth.get("client_secret"),
+        workspace_name=auth.get("workspace_name") or "default",
+        organization_id=auth.get("organization_id"),
+    )
+
+
 async def op_check(auth: dict[str, Any], args: dict[str, Any]) -> Any:
     if args.get("connector"):
         conn = sdk.connect(args["connector"], connector_id=args.get("connector_id"), **auth)
@@ -199,6 +235,31 @@ async def op_oauth_set_credentials(auth: dict[str, Any], args: dict[str, Any]) -
         await client.close()
 
 
+async def op_oauth_initiate_typed(auth: dict[str, Any], args: dict[str, Any]) -> Any:
+    cls = typed_connector_class(args["connector"])
+    url = await cls.get_consent_url(
+        airbyte_config=airbyte_auth_config(auth),
+        redirect_url=args["redirect_url"],
+        name=args.get("name"),
+    )
+    return {"consent_url": url}
+
+
+async def op_oauth_set_credentials_typed(auth: dict[str, Any], args: dict[str, Any]) -> Any:
+    cls = typed_connector_class(args["connector"])
+    module = sys.modules[cls.__module__]
+    # The typed credentials model of this connector (e.g. HubspotOAuthCredentials).
+    model = next(
+        getattr(module, n)
+        for n in dir(module)
+        if n.endswith("OAuthCredentials") and hasattr(getattr(module, n), "model_validate")
+    )
+    await cls.configure_oauth_app_parameters(
+        airbyte_config=airbyte_auth_config(auth), credentials=model.model_validate(args["credentials"])
+    )
+    return None
+
+
 async def op_oauth_delete_credentials(auth: dict[str, Any], args: dict[str, Any]) -> Any:
     client, _ = cloud_client(auth)
     try:
@@ -284,6 +345,7 @@ async def op_ask_sync_in_loop(auth: dict[str, Any], args: dict[str, Any]) -> Any
 
 ASYNC_OPS = {
     "execute": op_execute,
+    "execute_config": op_execute_config,
     "check": op_check,
     "list_connectors": op_list_connectors,
     "get_connector": op_get_connector,
@@ -292,6 +354,8 @@ ASYNC_OPS = {
     "oauth_initiate": op_oauth_initiate,
     "oauth_set_credentials": op_oauth_set_credentials,
     "oauth_delete_credentials": op_oauth_delete_credentials,
+    "oauth_initiate_typed": op_oauth_initiate_typed,
+    "oauth_set_credentials_typed": op_oauth_set_credentials_typed,
     "workflows_list": op_workflows_list,
     "workflows_create": op_workflows_create,
     "workflows_get": op_workflows_get,
