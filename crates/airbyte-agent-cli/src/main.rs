@@ -71,10 +71,7 @@ impl Command {
             Command::Automations(c) => c.run(ctx).await,
             Command::Oauth(c) => c.run(ctx).await,
             Command::Catalog(c) => c.run(),
-            Command::Completions(c) => {
-                c.run(&mut Cli::command());
-                Ok(None)
-            }
+            Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
         }
     }
 }

@@ -1,5 +1,8 @@
 //! `airbyte-agent completions <shell>`: shell completion scripts.
 
+use std::io::Write;
+
+use airbyte_agent_sdk::{Error, Result};
 use clap::Args;
 use clap_complete::Shell;
 
@@ -17,8 +20,16 @@ pub struct CompletionsArgs {
 
 impl CompletionsArgs {
     /// Writes the script for `cmd` (the whole CLI) to stdout.
-    pub fn run(&self, cmd: &mut clap::Command) {
+    pub fn run(&self, cmd: &mut clap::Command) -> Result<()> {
         let name = cmd.get_name().to_string();
-        clap_complete::generate(self.shell, cmd, name, &mut std::io::stdout());
+        // Generated into memory first: clap_complete panics on write errors,
+        // and a closed pipe (`| head`) is not worth a panic.
+        let mut script = Vec::new();
+        clap_complete::generate(self.shell, cmd, name, &mut script);
+        let mut out = std::io::stdout().lock();
+        match out.write_all(&script).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
+            _ => Ok(()),
+        }
     }
 }
