@@ -28,7 +28,7 @@ use std::process::Command;
 use airbyte_agent_testkit::reference::{self, Version};
 use airbyte_agent_testkit::{MockResponse, RecordedRequest, RecordingServer};
 use conformance_047::allowed::allowed_differences;
-use conformance_047::outputs::compare_outputs;
+use conformance_047::outputs::{compare_errors, compare_outputs};
 use conformance_047::scenario::*;
 use conformance_047::wire::*;
 use serde_json::{Value, json};
@@ -159,6 +159,7 @@ async fn cli_matches_reference_047_on_the_wire() {
     let mut identical = 0;
     let mut compared = 0;
     let mut outputs_compared = 0;
+    let mut errors_compared = 0;
     let mut used_allowances = Vec::new();
     for (i, s) in steps.iter().enumerate() {
         let ours_run = {
@@ -196,6 +197,13 @@ async fn cli_matches_reference_047_on_the_wire() {
                 panic!("step {} ({}): outputs differ: {diff}", s.name, s.op);
             }
             outputs_compared += 1;
+        } else {
+            let reference_error = ref_results[i]["error"].as_str().unwrap_or_default();
+            match compare_errors(reference_error, &ours_run.stderr) {
+                Ok(true) => errors_compared += 1,
+                Ok(false) => {}
+                Err(diff) => panic!("step {} ({}): error messages differ: {diff}", s.name, s.op),
+            }
         }
 
         // The reference's requests, turned into what we intend to send when
@@ -241,7 +249,8 @@ async fn cli_matches_reference_047_on_the_wire() {
     }
     eprintln!(
         "wire conformance: {compared} steps compared, {identical} identical on the wire, {} with \
-         allowed differences; {outputs_compared} outputs compared",
+         allowed differences; {outputs_compared} outputs and {errors_compared} error messages \
+         compared",
         used_allowances.len()
     );
 }

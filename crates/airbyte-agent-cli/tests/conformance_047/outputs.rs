@@ -82,3 +82,29 @@ pub fn compare_outputs(op: &str, reference: &Value, ours: &Value) -> Result<(), 
         other => Err(format!("no output comparison for operation {other}")),
     }
 }
+
+/// Compares a failed step's messages: for HTTP failures the reference's
+/// message (`HTTP {status} error for {METHOD} {url}: {detail}`) must appear
+/// in our stderr, which wraps it with advice. Returns whether a comparison
+/// was made (lookup failures are worded differently on purpose).
+pub fn compare_errors(reference_error: &str, our_stderr: &str) -> Result<bool, String> {
+    const HTTP_ERRORS: &[&str] = &[
+        "AuthenticationError: ",
+        "ConnectorValidationError: ",
+        "RateLimitError: ",
+        "HTTPStatusError: ",
+    ];
+    let Some(message) = HTTP_ERRORS
+        .iter()
+        .find_map(|prefix| reference_error.strip_prefix(prefix))
+    else {
+        return Ok(false);
+    };
+    if our_stderr.contains(message) {
+        Ok(true)
+    } else {
+        Err(format!(
+            "reference message {message:?} not in our stderr: {our_stderr}"
+        ))
+    }
+}

@@ -167,6 +167,19 @@ pub fn scenario() -> Vec<Step> {
         failing(step("execute-lookup-many", "execute", CrowdedWorkspace,
             json!({"connector": "stripe", "entity": "customers", "action": "list", "params": {}}),
             &["exec", "stripe", "customers", "list", "--params", "{}"])),
+        // HTTP failures: same requests, same message core on both sides.
+        failing(step("execute-unauthorized", "execute", OrgWorkspace,
+            json!({"connector_id": UNAUTHORIZED_CONNECTOR, "entity": "customers", "action": "list", "params": {"limit": 1}}),
+            &["exec", UNAUTHORIZED_CONNECTOR, "customers", "list", "--params", r#"{"limit":1}"#])),
+        failing(step("execute-rejected", "execute", Plain,
+            json!({"connector_id": REJECTING_CONNECTOR, "entity": "customers", "action": "list", "params": {"limit": 1000, "colour": "red"}}),
+            &["exec", REJECTING_CONNECTOR, "customers", "list", "--params", r#"{"limit":1000,"colour":"red"}"#])),
+        failing(step("execute-throttled", "execute", Env,
+            json!({"connector_id": THROTTLED_CONNECTOR, "entity": "customers", "action": "list", "params": {"limit": 1}}),
+            &["exec", THROTTLED_CONNECTOR, "customers", "list", "--params", r#"{"limit":1}"#])),
+        failing(step("execute-upstream-502", "execute", Plain,
+            json!({"connector_id": BROKEN_CONNECTOR, "entity": "customers", "action": "list", "params": {"limit": 1}}),
+            &["exec", BROKEN_CONNECTOR, "customers", "list", "--params", r#"{"limit":1}"#])),
         // check(): by name the reference runs the definition's check
         // operation; by id it only verifies the credentials (a token request).
         step("check-by-name", "check", Plain, json!({"connector": "stripe"}), &["check", "stripe"]),

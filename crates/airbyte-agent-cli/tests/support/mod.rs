@@ -25,6 +25,34 @@ pub const EMPTY_WORKSPACE: &str = "empty-ws";
 /// A workspace in which the fake API has two connectors of every definition.
 pub const CROWDED_WORKSPACE: &str = "crowded-ws";
 
+/// A connector whose executions fail with 401 (an expired connector token).
+pub const UNAUTHORIZED_CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-000000000401";
+/// A connector whose executions fail with 422 (invalid parameters).
+pub const REJECTING_CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-000000000422";
+/// A connector whose executions fail with 429 and `Retry-After: 7`.
+pub const THROTTLED_CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-000000000429";
+/// A connector whose executions fail with a plain-text 502.
+pub const BROKEN_CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-000000000502";
+
+/// The error the fake API answers an execution on one of the failing
+/// connectors with.
+fn failing_execution(connector_id: &str) -> Option<MockResponse> {
+    Some(match connector_id {
+        UNAUTHORIZED_CONNECTOR => MockResponse::json(
+            401,
+            json!({"errors": [{"message": "connector credentials expired", "error": "unauthorized"}]}),
+        ),
+        REJECTING_CONNECTOR => MockResponse::json(
+            422,
+            json!({"errors": [{"userPresentableMessage": "limit must be <= 100"}, {"message": "unknown field: colour"}]}),
+        ),
+        THROTTLED_CONNECTOR => MockResponse::json(429, json!({"error": "too many requests"}))
+            .header("retry-after", "7"),
+        BROKEN_CONNECTOR => MockResponse::text(502, "upstream connector crashed"),
+        _ => return None,
+    })
+}
+
 /// The access token the fake API issues to a client id.
 pub fn token_for(client_id: &str) -> String {
     format!("eyJhbGciOiJIUzI1NiJ9.{client_id}.c2lnbmF0dXJl")
@@ -184,6 +212,9 @@ pub fn hosted_api(req: &RecordedRequest) -> MockResponse {
         ),
         ("DELETE", ["integrations", "connectors", _id]) => MockResponse::empty(202),
         ("POST", ["integrations", "connectors", id, "execute"]) => {
+            if let Some(failure) = failing_execution(id) {
+                return failure;
+            }
             let entity = body
                 .as_ref()
                 .and_then(|b| b.get("entity"))
