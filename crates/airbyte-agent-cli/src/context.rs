@@ -124,6 +124,64 @@ fn is_uuid(s: &str) -> bool {
 mod tests {
     use super::*;
     use airbyte_agent_sdk::ErrorKind;
+    use clap::Parser;
+    use secrecy::ExposeSecret;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        global: GlobalArgs,
+    }
+
+    fn context(args: &[&str]) -> Context {
+        let mut argv = vec!["airbyte-agent"];
+        argv.extend_from_slice(args);
+        Context::new(Flags::parse_from(argv).global)
+    }
+
+    #[test]
+    fn flags_become_explicit_settings() {
+        let ctx = context(&[
+            "--client-id",
+            "id-1",
+            "--client-secret",
+            "secret-1",
+            "--workspace",
+            "acme",
+            "--organization-id",
+            "org-1",
+            "--api-url",
+            "http://127.0.0.1:1/",
+        ]);
+        let resolved = ctx.auth().resolve_with(None, |_| None).expect("resolves");
+        assert_eq!(resolved.client_id.expose_secret(), "id-1");
+        assert_eq!(resolved.client_secret.expose_secret(), "secret-1");
+        assert_eq!(resolved.workspace_name, "acme");
+        assert_eq!(resolved.organization_id.as_deref(), Some("org-1"));
+        assert_eq!(resolved.api_url, "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn unset_flags_are_left_to_the_library() {
+        let ctx = context(&[]);
+        let env = |name: &str| match name {
+            "AIRBYTE_CLIENT_ID" => Some("env-id".to_string()),
+            "AIRBYTE_CLIENT_SECRET" => Some("env-secret".to_string()),
+            _ => None,
+        };
+        let resolved = ctx.auth().resolve_with(None, env).expect("resolves");
+        assert_eq!(resolved.client_id.expose_secret(), "env-id");
+        assert_eq!(resolved.workspace_name, "default");
+        assert_eq!(resolved.organization_id, None);
+        let err = ctx
+            .auth()
+            .resolve_with(None, |_| None)
+            .expect_err("no credentials");
+        assert_eq!(err.kind(), ErrorKind::MissingCredentials);
+        // Debug of the flags never shows the secret.
+        let ctx = context(&["--client-secret", "hunter2-secret"]);
+        assert!(!format!("{:?}", ctx.global).contains("hunter2"));
+    }
 
     #[test]
     fn connector_arguments() {
