@@ -59,7 +59,15 @@ fn usage_errors_exit_2() {
 async fn missing_credentials_exit_3_without_any_request() {
     let server = RecordingServer::start(hosted_api).await;
     let run = run_cli(&["--api-url", &server.url(), "connectors", "list"], &[]);
-    assert_failure(&run, 3, &["AIRBYTE_CLIENT_ID", "AIRBYTE_CLIENT_SECRET"]);
+    assert_failure(
+        &run,
+        3,
+        &[
+            "AIRBYTE_CLIENT_ID",
+            "AIRBYTE_CLIENT_SECRET",
+            "--client-id and --client-secret",
+        ],
+    );
     let run = run_cli(
         &["--api-url", &server.url(), "--client-id", "x", "ask", "hi"],
         &[],
