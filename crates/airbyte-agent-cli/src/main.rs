@@ -1,5 +1,133 @@
 //! `airbyte-agent`: run Airbyte connectors from the shell.
+//!
+//! A thin front end over `airbyte-agent-sdk`: parse flags, call the library,
+//! print JSON on stdout, print errors on stderr and exit with a code per error
+//! kind (table in [`exit`] and at the end of `--help`).
+//!
+//! Adding a command group is two lines here (a variant of [`Command`] and its
+//! arm in [`Command::run`]) plus its module under `commands/`.
 
-fn main() {
-    println!("airbyte-agent {}", env!("CARGO_PKG_VERSION"));
+mod commands;
+mod context;
+mod exit;
+mod global;
+mod json_arg;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use serde_json::Value;
+
+use crate::commands::*;
+use crate::context::Context;
+use crate::global::GlobalArgs;
+use crate::output::JsonStyle;
+
+/// Run Airbyte connectors from the shell: execute operations, manage
+/// connectors, workflows and automations, and ask questions across a workspace.
+#[derive(Debug, Parser)]
+#[command(
+    name = "airbyte-agent",
+    version,
+    propagate_version = true,
+    after_help = exit::EXIT_CODES_HELP,
+    after_long_help = exit::EXIT_CODES_HELP
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(subcommand)]
+    Connectors(connectors::ConnectorsCommand),
+    Exec(exec::ExecArgs),
+    Check(check::CheckArgs),
+    Ask(ask::AskArgs),
+    #[command(subcommand)]
+    Workflows(workflows::WorkflowsCommand),
+    #[command(subcommand)]
+    Automations(automations::AutomationsCommand),
+    #[command(subcommand)]
+    Oauth(oauth::OauthCommand),
+    Catalog(catalog::CatalogArgs),
+    Completions(completions::CompletionsArgs),
+}
+
+impl Command {
+    /// Runs the command; `Some(json)` is printed on stdout.
+    async fn run(self, ctx: &Context) -> airbyte_agent_sdk::Result<Option<Value>> {
+        match self {
+            Command::Connectors(c) => c.run(ctx).await,
+            Command::Exec(c) => c.run(ctx).await,
+            Command::Check(c) => c.run(ctx).await,
+            Command::Ask(c) => c.run(ctx).await,
+            Command::Workflows(c) => c.run(ctx).await,
+            Command::Automations(c) => c.run(ctx).await,
+            Command::Oauth(c) => c.run(ctx).await,
+            Command::Catalog(c) => c.run(),
+            Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` arrive here too, as "errors" for stdout.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
+        }
+    };
+    init_logging();
+    let style = JsonStyle::detect(cli.global.pretty, cli.global.compact);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::from(exit::UNEXPECTED);
+        }
+    };
+    let ctx = Context::new(cli.global);
+    match runtime.block_on(cli.command.run(&ctx)) {
+        Ok(Some(value)) => match output::print_json(style, &value) {
+            Ok(()) => ExitCode::from(exit::SUCCESS),
+            // The reader went away (e.g. `| head`): nothing left to tell.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::SUCCESS),
+            Err(e) => {
+                eprintln!("error: could not write the output: {e}");
+                ExitCode::from(exit::exit_code(airbyte_agent_sdk::ErrorKind::Io))
+            }
+        },
+        Ok(None) => ExitCode::from(exit::SUCCESS),
+        Err(err) => {
+            output::print_error(&err);
+            ExitCode::from(exit::exit_code(err.kind()))
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings only).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(true)
+        .try_init();
 }
