@@ -204,7 +204,7 @@ fn sanitize(schema: &Value, depth: usize) -> Value {
 }
 
 /// `required` names that are declared properties, deduplicated, in order.
-pub(crate) fn required_of(raw: &Map<String, Value>, props: &Map<String, Value>) -> Vec<String> {
+fn required_of(raw: &Map<String, Value>, props: &Map<String, Value>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for name in raw
         .get("required")

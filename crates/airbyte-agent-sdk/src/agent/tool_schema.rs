@@ -22,9 +22,10 @@ use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use super::sanitize::{clip, required_of, sanitize_schema};
+use super::sanitize::{clip, sanitize_schema};
 use crate::definition::{Action, ConnectorDefinition, Operation, describe};
 
 /// Longest tool name the providers accept.
@@ -130,9 +131,24 @@ pub struct ToolSpec {
     pub input_schema: Value,
     /// What the tool runs.
     pub target: ToolTarget,
+    /// Argument name → parameter name, for the parameters whose names are
+    /// not valid property keys (`page[size]` → `page_size`). Empty for most
+    /// tools; see [`ToolSpec::arguments_to_params`].
+    pub renamed_arguments: IndexMap<String, String>,
 }
 
 impl ToolSpec {
+    /// Maps a per-operation tool call's arguments back to operation
+    /// parameters (undoing [`ToolSpec::renamed_arguments`]).
+    pub fn arguments_to_params(&self, args: Map<String, Value>) -> Map<String, Value> {
+        args.into_iter()
+            .map(|(k, v)| match self.renamed_arguments.get(&k) {
+                Some(param) => (param.clone(), v),
+                None => (k, v),
+            })
+            .collect()
+    }
+
     /// The tool in `provider`'s format.
     pub fn to_provider(&self, provider: Provider) -> Value {
         match provider {
@@ -332,19 +348,50 @@ fn execute_tool(def: &ConnectorDefinition, names: &mut ToolNames) -> ToolSpec {
         description: clip_lines(&description, MAX_TOOL_DESCRIPTION_CHARS),
         input_schema: schema,
         target: ToolTarget::Execute,
+        renamed_arguments: IndexMap::new(),
     }
 }
 
 fn operation_tool(def: &ConnectorDefinition, op: &Operation, names: &mut ToolNames) -> ToolSpec {
+    let (input_schema, renamed_arguments) = operation_input_schema(def, op);
     ToolSpec {
         name: names.claim(&format!("{}_{}_{}", def.name, op.entity, op.action)),
         description: operation_description(def, op),
-        input_schema: operation_input_schema(def, op),
+        input_schema,
         target: ToolTarget::Operation {
             entity: op.entity.clone(),
             action: op.action,
         },
+        renamed_arguments,
     }
+}
+
+/// Whether `key` is a property key every provider accepts
+/// (Anthropic: `^[a-zA-Z0-9_.-]{1,64}$`).
+pub fn is_valid_property_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= MAX_TOOL_NAME_LEN
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// A valid property key for a parameter name, unique among `taken`.
+fn property_key(name: &str, taken: &Map<String, Value>) -> String {
+    if is_valid_property_key(name) && !taken.contains_key(name) {
+        return name.to_string();
+    }
+    let base = sanitize_tool_name(name);
+    let mut key = base.clone();
+    let mut n = 2;
+    while taken.contains_key(&key) {
+        let suffix = format!("_{n}");
+        let mut stem = base.clone();
+        stem.truncate(MAX_TOOL_NAME_LEN - suffix.len());
+        key = format!("{stem}{suffix}");
+        n += 1;
+    }
+    key
 }
 
 fn operation_description(def: &ConnectorDefinition, op: &Operation) -> String {
@@ -363,13 +410,23 @@ fn operation_description(def: &ConnectorDefinition, op: &Operation) -> String {
 }
 
 /// The input schema of one operation: parameters (path, query, header,
-/// cookie) then body fields, as an object schema.
-pub fn operation_input_schema(def: &ConnectorDefinition, op: &Operation) -> Value {
+/// cookie) then body fields, as an object schema; and the renamed
+/// arguments (argument → parameter name).
+fn operation_input_schema(
+    def: &ConnectorDefinition,
+    op: &Operation,
+) -> (Value, IndexMap<String, String>) {
     let mut props = Map::new();
     let mut required: Vec<String> = Vec::new();
+    let mut renamed = IndexMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for p in &op.parameters {
-        if props.contains_key(&p.name) {
+        if !seen.insert(p.name.as_str()) {
             continue;
+        }
+        let key = property_key(&p.name, &props);
+        if key != p.name {
+            renamed.insert(key.clone(), p.name.clone());
         }
         let mut schema = sanitize_schema(&p.schema);
         if let (Value::Object(s), Some(d)) = (&mut schema, p.description.as_deref()) {
@@ -379,9 +436,9 @@ pub fn operation_input_schema(def: &ConnectorDefinition, op: &Operation) -> Valu
         }
         let scoped = def.scoping.iter().any(|s| s.param == p.name);
         if p.required && p.default.is_none() && p.config_inject.is_none() && !scoped {
-            required.push(p.name.clone());
+            required.push(key.clone());
         }
-        props.insert(p.name.clone(), schema);
+        props.insert(key, schema);
     }
     let mut open = false;
     if let Some(body) = &op.request_body {
@@ -395,20 +452,25 @@ pub fn operation_input_schema(def: &ConnectorDefinition, op: &Operation) -> Valu
             other => other,
         };
         if let Some(Value::Object(item)) = item {
-            let body_props: Map<String, Value> = item
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|ps| {
-                    ps.iter()
-                        .filter(|(k, _)| !props.contains_key(*k))
-                        .map(|(k, v)| (k.clone(), sanitize_schema(v)))
-                        .collect()
-                })
+            let required_fields: Vec<&str> = item
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            if body.required {
-                required.extend(required_of(item, &body_props));
+            let fields = item.get("properties").and_then(Value::as_object);
+            for (name, field) in fields.into_iter().flatten() {
+                if !seen.insert(name.as_str()) {
+                    continue;
+                }
+                let key = property_key(name, &props);
+                if &key != name {
+                    renamed.insert(key.clone(), name.clone());
+                }
+                if body.required && required_fields.contains(&name.as_str()) {
+                    required.push(key.clone());
+                }
+                props.insert(key, sanitize_schema(field));
             }
-            props.extend(body_props);
         }
     }
     let mut root = Map::new();
@@ -418,7 +480,7 @@ pub fn operation_input_schema(def: &ConnectorDefinition, op: &Operation) -> Valu
         root.insert("required".into(), required.into());
     }
     root.insert("additionalProperties".into(), Value::Bool(open));
-    Value::Object(root)
+    (Value::Object(root), renamed)
 }
 
 /// Keeps whole lines up to `max` characters and says how many were left out.
@@ -498,6 +560,16 @@ mod tests {
             out.contains(&format!("{} more lines omitted", 10 - kept)),
             "{out}"
         );
+    }
+
+    #[test]
+    fn property_keys_are_made_valid_and_unique() {
+        let mut taken = Map::new();
+        assert_eq!(property_key("page.size", &taken), "page.size");
+        assert_eq!(property_key("page[size]", &taken), "page_size");
+        taken.insert("page_size".into(), Value::Null);
+        assert_eq!(property_key("page[size]", &taken), "page_size_2");
+        assert_eq!(property_key("tags[]", &taken), "tags");
     }
 
     #[test]
