@@ -320,28 +320,54 @@ fn execute_tool(def: &ConnectorDefinition, names: &mut ToolNames) -> ToolSpec {
         "additionalProperties": false,
     });
     let mut description = format!(
-        "Execute an operation of the {} connector: pick an entity and an action, pass its \
-         parameters in `params`. Keep outputs small with select_fields/exclude_fields, filters \
-         and small limits.\nValid entity/action signatures:",
+        "Execute an operation on {}: pick an entity and an action, pass its parameters in \
+         `params` (`?` marks optional ones). Keep outputs small with \
+         select_fields/exclude_fields, filters and small limits.\nValid entity/action signatures:",
         def.display_name
     );
-    for entity in describe(def).entities {
-        for action in entity.actions {
+    let summary = describe(def);
+    let mut full = String::new();
+    let mut compact = String::new();
+    for entity in &summary.entities {
+        let mut actions = Vec::new();
+        for action in &entity.actions {
             let params: Vec<String> = action
                 .params
                 .iter()
                 .map(|p| {
-                    let opt = if p.required { "" } else { "?" };
-                    format!("{}{opt}: {}", p.name, p.type_name)
+                    // Types of required parameters only: optional ones are
+                    // many and the names say enough to look them up.
+                    if p.required {
+                        format!("{}: {}", p.name, p.type_name)
+                    } else {
+                        format!("{}?", p.name)
+                    }
                 })
                 .collect();
-            description.push_str(&format!(
+            full.push_str(&format!(
                 "\n- {}.{}({})",
                 entity.name,
                 action.action,
                 params.join(", ")
             ));
+            let required: Vec<&str> = action
+                .params
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| p.name.as_str())
+                .collect();
+            actions.push(format!("{}({})", action.action, required.join(", ")));
         }
+        compact.push_str(&format!("\n- {}: {}", entity.name, actions.join(", ")));
+    }
+    // Big connectors: one line per entity with required parameters only.
+    if description.chars().count() + full.chars().count() <= MAX_TOOL_DESCRIPTION_CHARS {
+        description.push_str(&full);
+    } else {
+        description.push_str(
+            " (compact: entity: action(required params); optional params are not listed)",
+        );
+        description.push_str(&compact);
     }
     ToolSpec {
         name: names.claim(&format!("{}_execute", def.name)),
@@ -395,7 +421,7 @@ fn property_key(name: &str, taken: &Map<String, Value>) -> String {
 }
 
 fn operation_description(def: &ConnectorDefinition, op: &Operation) -> String {
-    let mut text = format!("{} {}: {}.", def.display_name, op.entity, op.action);
+    let mut text = format!("{}.{} ({}).", op.entity, op.action, def.display_name);
     for part in [op.summary.as_deref(), op.description.as_deref()]
         .into_iter()
         .flatten()
