@@ -7,10 +7,7 @@
 //! use serde_json::json;
 //!
 //! let data = json!({"data": [{"id": 1, "name": "Ada", "address": {"city": "Paris", "zip": "1"}}]});
-//! let opts = ShapeOptions {
-//!     select_fields: vec!["id".into(), "address.city".into()],
-//!     ..ShapeOptions::default()
-//! };
+//! let opts = ShapeOptions::default().with_select_fields(["id", "address.city"]);
 //! let out = shape_output(data, "list", &opts)?;
 //! assert_eq!(out.value, json!({"data": [{"id": 1, "address": {"city": "Paris"}}]}));
 //! # Ok::<(), airbyte_agent_sdk::Error>(())
@@ -67,6 +64,38 @@ impl Default for ShapeOptions {
             skip_truncation: true,
             max_output_bytes: Some(DEFAULT_MAX_OUTPUT_BYTES),
         }
+    }
+}
+
+impl ShapeOptions {
+    /// Sets [`ShapeOptions::select_fields`].
+    pub fn with_select_fields<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        paths: I,
+    ) -> Self {
+        self.select_fields = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`ShapeOptions::exclude_fields`].
+    pub fn with_exclude_fields<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        paths: I,
+    ) -> Self {
+        self.exclude_fields = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`ShapeOptions::skip_truncation`].
+    pub fn with_skip_truncation(mut self, skip: bool) -> Self {
+        self.skip_truncation = skip;
+        self
+    }
+
+    /// Sets [`ShapeOptions::max_output_bytes`] (`None` disables the guard).
+    pub fn with_max_output_bytes(mut self, budget: Option<usize>) -> Self {
+        self.max_output_bytes = budget;
+        self
     }
 }
 

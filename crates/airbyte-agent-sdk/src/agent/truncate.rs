@@ -343,6 +343,27 @@ mod tests {
     }
 
     #[test]
+    fn oversized_envelope_keys_are_dropped_and_listed() {
+        let v = json!({"data": [{"id": 1}, {"id": 2}], "meta": {"blob": "m".repeat(2000)}});
+        let out = guard_output_size(v, 400).unwrap();
+        assert!(json_size(&out.value) <= 400, "{}", out.value);
+        assert!(out.value.get("meta").is_none());
+        assert_eq!(out.value["_truncated"]["omitted_keys"], json!(["meta"]));
+        assert_eq!(out.value["data"], json!([{"id": 1}, {"id": 2}]));
+        assert_eq!(out.truncated.map(|i| i.omitted_records), Some(0));
+    }
+
+    #[test]
+    fn minimal_budget_still_fits_with_huge_counts() {
+        let v = Value::Array((0..20_000).map(|i| json!(i)).collect());
+        let out = guard_output_size(v, MIN_OUTPUT_BYTES).unwrap();
+        assert!(json_size(&out.value) <= MIN_OUTPUT_BYTES, "{}", out.value);
+        let info = out.truncated.unwrap();
+        let kept = out.value["data"].as_array().map_or(0, Vec::len);
+        assert_eq!(kept + info.omitted_records, 20_000);
+    }
+
+    #[test]
     fn single_oversized_record_gets_preview() {
         let v = json!({"body": "y".repeat(5000)});
         let out = guard_output_size(v, 300).unwrap();
