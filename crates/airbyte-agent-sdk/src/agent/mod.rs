@@ -13,12 +13,14 @@
 //! # Ok::<(), airbyte_agent_sdk::Error>(())
 //! ```
 
+pub mod call;
 pub mod errors;
 pub mod sanitize;
 pub mod shaping;
 pub mod tool_schema;
 pub mod truncate;
 
+pub use call::ToolCall;
 pub use errors::{AgentError, RetryHint, translate_error};
 pub use shaping::{exclude_fields, select_fields, shape_fields};
 pub use tool_schema::{
