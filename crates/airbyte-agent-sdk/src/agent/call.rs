@@ -49,14 +49,23 @@ impl ToolSpec {
             }
         };
         match &self.target {
-            ToolTarget::Operation { entity, action } => Ok(ToolCall {
-                config: ExecutionConfig {
-                    entity: entity.clone(),
-                    action: action.as_str().to_string(),
-                    params: self.arguments_to_params(args),
-                },
-                shape: ShapeOptions::default(),
-            }),
+            ToolTarget::Operation { entity, action } => {
+                let mut args = args;
+                let mut shaping = Map::new();
+                for name in &self.shaping_arguments {
+                    if let Some(v) = args.remove(name) {
+                        shaping.insert(name.clone(), v);
+                    }
+                }
+                Ok(ToolCall {
+                    config: ExecutionConfig {
+                        entity: entity.clone(),
+                        action: action.as_str().to_string(),
+                        params: self.arguments_to_params(args),
+                    },
+                    shape: parse_shape(&shaping)?,
+                })
+            }
             ToolTarget::Execute => parse_execute(args),
         }
     }
@@ -95,6 +104,18 @@ fn parse_execute(args: Map<String, Value>) -> Result<ToolCall> {
             ));
         }
     };
+    Ok(ToolCall {
+        config: ExecutionConfig {
+            entity: text("entity")?,
+            action: text("action")?,
+            params,
+        },
+        shape: parse_shape(&args)?,
+    })
+}
+
+/// Reads `select_fields`, `exclude_fields` and `skip_truncation`.
+fn parse_shape(args: &Map<String, Value>) -> Result<ShapeOptions> {
     let paths = |name: &str| -> Result<Vec<String>> {
         match args.get(name) {
             None | Some(Value::Null) => Ok(Vec::new()),
@@ -122,17 +143,10 @@ fn parse_execute(args: Map<String, Value>) -> Result<ToolCall> {
             ));
         }
     };
-    Ok(ToolCall {
-        config: ExecutionConfig {
-            entity: text("entity")?,
-            action: text("action")?,
-            params,
-        },
-        shape: ShapeOptions::default()
-            .with_select_fields(paths("select_fields")?)
-            .with_exclude_fields(paths("exclude_fields")?)
-            .with_skip_truncation(skip_truncation),
-    })
+    Ok(ShapeOptions::default()
+        .with_select_fields(paths("select_fields")?)
+        .with_exclude_fields(paths("exclude_fields")?)
+        .with_skip_truncation(skip_truncation))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub use call::ToolCall;
 pub use errors::{AgentError, RetryHint, translate_error};
 pub use shaping::{exclude_fields, select_fields, shape_fields};
 pub use tool_schema::{
-    Provider, ToolSpec, ToolStyle, ToolTarget, connector_tools, export_tools,
+    Provider, SHAPING_ARGUMENTS, ToolSpec, ToolStyle, ToolTarget, connector_tools, export_tools,
     is_valid_property_key, is_valid_tool_name, sanitize_tool_name,
 };
 pub use truncate::{

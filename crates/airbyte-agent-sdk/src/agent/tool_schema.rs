@@ -135,6 +135,42 @@ pub struct ToolSpec {
     /// not valid property keys (`page[size]` → `page_size`). Empty for most
     /// tools; see [`ToolSpec::arguments_to_params`].
     pub renamed_arguments: IndexMap<String, String>,
+    /// The output-shaping arguments ([`SHAPING_ARGUMENTS`]) this tool takes
+    /// next to its parameters: all of them for `execute`, those not shadowed
+    /// by a parameter for per-operation `get`/`list`/`search` tools.
+    pub shaping_arguments: Vec<String>,
+}
+
+/// Output-shaping arguments a tool may take (see [`ShapeOptions`](super::ShapeOptions)).
+pub const SHAPING_ARGUMENTS: [&str; 3] = ["select_fields", "exclude_fields", "skip_truncation"];
+
+fn shaping_properties() -> [(&'static str, Value); 3] {
+    [
+        (
+            "select_fields",
+            json!({
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Only return these record fields (dot paths for nested fields, e.g. `address.city`). Wins over exclude_fields.",
+            }),
+        ),
+        (
+            "exclude_fields",
+            json!({
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Remove these record fields (dot paths).",
+            }),
+        ),
+        (
+            "skip_truncation",
+            json!({
+                "type": "boolean",
+                "default": true,
+                "description": "Set to false to cut long text fields of list results to 200 characters.",
+            }),
+        ),
+    ]
 }
 
 impl ToolSpec {
@@ -300,25 +336,16 @@ fn execute_tool(def: &ConnectorDefinition, names: &mut ToolNames) -> ToolSpec {
                 "description": "Parameters of the entity/action, by name (see the signatures).",
                 "additionalProperties": true,
             },
-            "select_fields": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "Only return these record fields (dot paths for nested fields, e.g. `address.city`). Wins over exclude_fields.",
-            },
-            "exclude_fields": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "Remove these record fields (dot paths).",
-            },
-            "skip_truncation": {
-                "type": "boolean",
-                "default": true,
-                "description": "Set to false to cut long text fields of list results to 200 characters.",
-            },
         },
         "required": ["entity", "action"],
         "additionalProperties": false,
     });
+    let mut schema = schema;
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for (name, prop) in shaping_properties() {
+            props.insert(name.to_string(), prop);
+        }
+    }
     let mut description = format!(
         "Execute an operation on {}: pick an entity and an action, pass its parameters in \
          `params` (`?` marks optional ones). Keep outputs small with \
@@ -375,11 +402,25 @@ fn execute_tool(def: &ConnectorDefinition, names: &mut ToolNames) -> ToolSpec {
         input_schema: schema,
         target: ToolTarget::Execute,
         renamed_arguments: IndexMap::new(),
+        shaping_arguments: SHAPING_ARGUMENTS.map(str::to_string).to_vec(),
     }
 }
 
 fn operation_tool(def: &ConnectorDefinition, op: &Operation, names: &mut ToolNames) -> ToolSpec {
-    let (input_schema, renamed_arguments) = operation_input_schema(def, op);
+    let (mut input_schema, renamed_arguments) = operation_input_schema(def, op);
+    // Read actions also take the shaping arguments, unless a parameter
+    // already uses the name.
+    let mut shaping_arguments = Vec::new();
+    if matches!(op.action, Action::Get | Action::List | Action::Search)
+        && let Some(Value::Object(props)) = input_schema.get_mut("properties")
+    {
+        for (name, prop) in shaping_properties() {
+            if !props.contains_key(name) && !renamed_arguments.contains_key(name) {
+                props.insert(name.to_string(), prop);
+                shaping_arguments.push(name.to_string());
+            }
+        }
+    }
     ToolSpec {
         name: names.claim(&format!("{}_{}_{}", def.name, op.entity, op.action)),
         description: operation_description(def, op),
@@ -389,6 +430,7 @@ fn operation_tool(def: &ConnectorDefinition, op: &Operation, names: &mut ToolNam
             action: op.action,
         },
         renamed_arguments,
+        shaping_arguments,
     }
 }
 
