@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod catalog;
 pub mod cloud;
 pub mod config;
