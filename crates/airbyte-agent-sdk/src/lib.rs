@@ -14,6 +14,7 @@ pub mod definition;
 pub mod error;
 pub mod executor;
 pub mod http;
+pub mod typed;
 
 pub use error::{Error, ErrorKind, HttpErrorInfo, Result};
 pub use executor::{
