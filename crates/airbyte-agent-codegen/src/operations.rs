@@ -137,6 +137,13 @@ fn emit_handle(
                 required_docs.join("\n")
             )));
         }
+        if op_docs.is_empty() {
+            op_docs = doc_attrs(&format!(
+                "Starts a `{}.{}` request.",
+                entity.name.replace('`', "'"),
+                op.action
+            ));
+        }
         let mutability = if sets.is_empty() { "" } else { "mut " };
         methods.push_str(&format!(
             "{op_docs}pub fn {action}(&self{signature}) -> {builder} {{\n\
@@ -147,9 +154,9 @@ fn emit_handle(
         builders.push(emit_builder(def, entity, op, &builder, &params, types));
     }
     let docs = doc_attrs(&format!(
-        "Operations on the `{}` entity of the {} connector.",
+        "Operations on the `{}` entity of the `{}` connector.",
         entity.name.replace('`', "'"),
-        def.display_name
+        def.name
     ));
     let mut out = format!(
         "{docs}#[derive(Clone)]\npub struct {handle} {{\n\
@@ -255,10 +262,14 @@ fn emit_builder(
     for p in params.iter().filter(|p| !p.required) {
         let method = names.claim_snake(&p.name);
         let (arg_ty, conv) = argument(&p.ty, "value");
+        let docs = if p.docs.is_empty() {
+            doc_attrs(&format!("Sets `{}`.", p.name.replace('`', "'")))
+        } else {
+            p.docs.clone()
+        };
         setters.push_str(&format!(
             "{docs}pub fn {method}(mut self, value: {arg_ty}) -> Self {{\n\
              self.params.set({name:?}, {conv});\nself\n}}\n",
-            docs = p.docs,
             name = p.name,
         ));
     }
@@ -307,10 +318,10 @@ fn emit_builder(
         ));
     }
     let docs = doc_attrs(&format!(
-        "Request builder for `{}.{}` of the {} connector; run it with `send()`.",
+        "Request builder for `{}.{}` of the `{}` connector; run it with `send()`.",
         entity.name.replace('`', "'"),
         op.action,
-        def.display_name
+        def.name
     ));
     format!(
         "{docs}#[must_use = \"a request does nothing until it is sent\"]\n#[derive(Clone)]\n\

@@ -205,7 +205,8 @@ impl TypeGen {
                 depth + 1,
             );
             let optional = ty.nullable || !required.contains(json_name.as_str());
-            body.push_str(&doc_attrs(description(field_schema).unwrap_or_default()));
+            let fallback = format!("The `{}` field.", json_name.replace('`', "'"));
+            body.push_str(&doc_attrs(description(field_schema).unwrap_or(&fallback)));
             let mut serde_args = Vec::new();
             if field.trim_start_matches("r#") != json_name {
                 serde_args.push(format!("rename = {json_name:?}"));
@@ -229,7 +230,7 @@ impl TypeGen {
              pub extra: serde_json::Map<String, serde_json::Value>,\n",
         );
         let derive_default = if all_default { ", Default" } else { "" };
-        let docs = doc_attrs(description_of(obj).unwrap_or_default());
+        let docs = doc_attrs(description_of(obj).unwrap_or("A record of the connector."));
         self.items.push(format!(
             "{docs}#[derive(Debug, Clone, PartialEq{derive_default}, serde::Serialize, serde::Deserialize)]\n\
              pub struct {name} {{\n{body}}}\n"
@@ -263,7 +264,7 @@ impl TypeGen {
             to_str.push_str(&format!("Self::{variant} => {value:?},\n"));
             from_str.push_str(&format!("{value:?} => Self::{variant},\n"));
         }
-        let docs = doc_attrs(description_of(obj).unwrap_or_default());
+        let docs = doc_attrs(description_of(obj).unwrap_or("Allowed values."));
         self.items.push(format!(
             "{docs}#[derive(Debug, Clone, PartialEq, Eq, Hash)]\n\
              pub enum {name} {{\n{decl}\

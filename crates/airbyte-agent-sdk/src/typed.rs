@@ -130,7 +130,7 @@ pub fn paginate_as<T: DeserializeOwned + Send + 'static>(
     executor: Arc<dyn Executor>,
     op: Result<ExecutionConfig>,
 ) -> impl Stream<Item = Result<T>> + Send + 'static {
-    let stream = match op {
+    match op {
         Ok(op) => {
             let what = format!("{}.{} record", op.entity, op.action);
             executor
@@ -146,8 +146,7 @@ pub fn paginate_as<T: DeserializeOwned + Send + 'static>(
                 .boxed()
         }
         Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
-    };
-    stream
+    }
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -158,5 +157,74 @@ fn json_kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::ErrorKind;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Rec {
+        id: String,
+    }
+
+    #[test]
+    fn params_become_an_execution_config() {
+        let mut params = ParamMap::new();
+        params.set("limit", 5);
+        params.set("tags", vec!["a"]);
+        params.set_value("raw", json!({"k": 1}));
+        let op = params.into_config("customers", "list").unwrap();
+        assert_eq!(
+            (op.entity.as_str(), op.action.as_str()),
+            ("customers", "list")
+        );
+        assert_eq!(
+            Value::Object(op.params),
+            json!({"limit": 5, "tags": ["a"], "raw": {"k": 1}})
+        );
+    }
+
+    #[test]
+    fn an_unrepresentable_value_is_reported_when_the_config_is_built() {
+        let mut params = ParamMap::new();
+        let mut bad = BTreeMap::new();
+        bad.insert((1, 2), "tuple keys are not JSON object keys");
+        params.set("filter", bad);
+        let err = params.into_config("customers", "list").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        assert!(err.to_string().contains("filter"), "{err}");
+    }
+
+    #[test]
+    fn pages_decode_arrays_and_null() {
+        let result = ExecutionResult::new(json!([{"id": "a"}, {"id": "b"}]), Some(json!({"n": 1})));
+        let page: Page<Rec> = decode_page("c", "list", result).unwrap();
+        assert_eq!(
+            page.records,
+            [Rec { id: "a".into() }, Rec { id: "b".into() }]
+        );
+        assert_eq!(page.meta, Some(json!({"n": 1})));
+        let empty: Page<Rec> = decode_page("c", "list", ExecutionResult::default()).unwrap();
+        assert!(empty.records.is_empty());
+    }
+
+    #[test]
+    fn decode_errors_name_the_operation_and_record() {
+        let bad = ExecutionResult::new(json!([{"id": "a"}, {"id": 7}]), None);
+        let err = decode_page::<Rec>("c", "list", bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert!(err.to_string().contains("c.list record 1"), "{err}");
+        let not_array = ExecutionResult::new(json!({"id": "a"}), None);
+        let err = decode_page::<Rec>("c", "list", not_array).unwrap_err();
+        assert!(err.to_string().contains("an object"), "{err}");
+        let err = decode::<Rec>("c", "get", json!(null)).unwrap_err();
+        assert!(err.to_string().contains("c.get result"), "{err}");
     }
 }

@@ -1,5 +1,8 @@
 //! Builds a throwaway crate from generated modules and runs cargo on it.
 
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -53,7 +56,7 @@ impl CheckCrate {
 
     /// Runs `cargo <args>` in the crate with warnings denied, sharing a
     /// target directory under this test's target dir so reruns are
-    /// incremental. Returns (success, stderr).
+    /// incremental. Returns (success, stdout and stderr).
     pub fn cargo(&self, args: &[&str]) -> (bool, String) {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
@@ -70,7 +73,11 @@ impl CheckCrate {
             .unwrap();
         (
             out.status.success(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+            format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
         )
     }
 
