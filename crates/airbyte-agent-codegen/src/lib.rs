@@ -11,11 +11,11 @@
 //! use airbyte_agent_sdk::definition;
 //!
 //! let def = definition::load_path("specs/stripe/connector.yaml")?;
-//! let module = airbyte_agent_codegen::generate(&def)?;
-//! std::fs::write(&module.file_name, &module.source).map_err(|e| airbyte_agent_sdk::Error::Io {
-//!     path: module.file_name.clone().into(),
-//!     source: e,
-//! })?;
+//! let mut module = airbyte_agent_codegen::generate(&def)?;
+//! // Optional: byte-identical to `cargo fmt` output.
+//! module.source = airbyte_agent_codegen::rustfmt(&module.source)?;
+//! std::fs::write(&module.file_name, &module.source)
+//!     .map_err(|e| airbyte_agent_sdk::Error::io(&module.file_name, e))?;
 //! # Ok::<(), airbyte_agent_sdk::Error>(())
 //! ```
 //!
@@ -46,7 +46,8 @@ pub struct GeneratedModule {
     pub file_name: String,
     /// The connector struct's name (`ZendeskSupport`).
     pub connector_type: String,
-    /// The formatted source (`cargo fmt` clean).
+    /// The source, formatted by prettyplease. Pass it through [`rustfmt`]
+    /// for output identical to `cargo fmt`.
     pub source: String,
 }
 
