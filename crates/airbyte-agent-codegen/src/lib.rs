@@ -91,8 +91,36 @@ pub fn generate(def: &ConnectorDefinition) -> Result<GeneratedModule> {
         file_name: format!("{module_name}.rs"),
         module_name,
         connector_type: connector,
-        source: prettyplease::unparse(&file),
+        source: space_items(&prettyplease::unparse(&file)),
     })
+}
+
+/// Puts a blank line between consecutive items and between the methods of
+/// an impl (prettyplease separates neither); rustfmt keeps single blank
+/// lines, so the result stays `cargo fmt` clean.
+fn space_items(source: &str) -> String {
+    const ITEM_STARTS: &[&str] = &["#", "///", "pub ", "impl", "fn ", "const ", "async "];
+    let mut out = String::with_capacity(source.len() + source.len() / 20);
+    let mut previous: Option<&str> = None;
+    for line in source.lines() {
+        if let Some(prev) = previous {
+            let indent = prev.len() - prev.trim_start().len();
+            let closes_item = prev.trim() == "}" && (indent == 0 || indent == 4);
+            let same_indent = line.len() - line.trim_start().len() == indent;
+            let after_inner_attrs = prev.starts_with("#![") && !line.starts_with("#![");
+            if after_inner_attrs
+                || (closes_item
+                    && same_indent
+                    && ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s)))
+            {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }
 
 /// Formats `source` with `rustfmt` (edition 2024), so it is byte-identical
