@@ -57,12 +57,43 @@ enum Command {
     Oauth(oauth::OauthCommand),
     Catalog(catalog::CatalogArgs),
     Completions(completions::CompletionsArgs),
+    #[command(subcommand)]
+    Local(local::LocalCommand),
+    Definitions(definitions::DefinitionsArgs),
+    Tools(tools::ToolsArgs),
+    Codegen(codegen::CodegenArgs),
+}
+
+/// What a command leaves for `main` to do.
+enum Outcome {
+    /// Print this JSON on stdout and exit 0.
+    Json(Value),
+    /// The command wrote its own output; exit with this code.
+    Exit(u8),
+}
+
+impl From<Option<Value>> for Outcome {
+    fn from(value: Option<Value>) -> Self {
+        value.map_or(Outcome::Exit(exit::SUCCESS), Outcome::Json)
+    }
+}
+
+/// Runs a command that writes its own output to stdout and returns its exit code.
+fn self_printing(
+    run: impl FnOnce(&mut dyn std::io::Write) -> airbyte_agent_sdk::Result<i32>,
+) -> airbyte_agent_sdk::Result<Outcome> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let code = run(&mut lock)?;
+    Ok(Outcome::Exit(
+        u8::try_from(code).unwrap_or(exit::UNEXPECTED),
+    ))
 }
 
 impl Command {
-    /// Runs the command; `Some(json)` is printed on stdout.
-    async fn run(self, ctx: &Context) -> airbyte_agent_sdk::Result<Option<Value>> {
-        match self {
+    /// Runs the command.
+    async fn run(self, ctx: &Context) -> airbyte_agent_sdk::Result<Outcome> {
+        let printed = match self {
             Command::Connectors(c) => c.run(ctx).await,
             Command::Exec(c) => c.run(ctx).await,
             Command::Check(c) => c.run(ctx).await,
@@ -72,7 +103,12 @@ impl Command {
             Command::Oauth(c) => c.run(ctx).await,
             Command::Catalog(c) => c.run(),
             Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
-        }
+            Command::Local(c) => c.run().await,
+            Command::Definitions(c) => return self_printing(|out| definitions::run(c, out)),
+            Command::Tools(c) => return self_printing(|out| tools::run(c, out)),
+            Command::Codegen(c) => return self_printing(|out| codegen::run(c, out)),
+        };
+        printed.map(Outcome::from)
     }
 }
 
@@ -103,7 +139,7 @@ fn main() -> ExitCode {
     };
     let ctx = Context::new(cli.global);
     match runtime.block_on(cli.command.run(&ctx)) {
-        Ok(Some(value)) => match output::print_json(style, &value) {
+        Ok(Outcome::Json(value)) => match output::print_json(style, &value) {
             Ok(()) => ExitCode::from(exit::SUCCESS),
             // The reader went away (e.g. `| head`): nothing left to tell.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::SUCCESS),
@@ -112,7 +148,7 @@ fn main() -> ExitCode {
                 ExitCode::from(exit::exit_code(airbyte_agent_sdk::ErrorKind::Io))
             }
         },
-        Ok(None) => ExitCode::from(exit::SUCCESS),
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(err) => {
             output::print_error(&err);
             ExitCode::from(exit::exit_code(err.kind()))

@@ -21,6 +21,7 @@ pub mod error;
 pub mod executor;
 pub mod http;
 pub mod local;
+pub mod typed;
 pub mod workspace;
 
 pub use config::{AirbyteAuthConfig, configure};

@@ -6,10 +6,14 @@ pub mod ask;
 pub mod automations;
 pub mod catalog;
 pub mod check;
+pub mod codegen;
 pub mod completions;
 pub mod connectors;
+pub mod definitions;
 pub mod exec;
+pub mod local;
 pub mod oauth;
+pub mod tools;
 pub mod workflows;
 
 use airbyte_agent_sdk::{Error, Result};
