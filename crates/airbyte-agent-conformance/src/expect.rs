@@ -30,6 +30,11 @@ pub struct KnownDifference {
     pub side: Side,
     /// Short category name for the report.
     pub category: String,
+    /// A differential entry where ours deliberately does what the issue asks
+    /// and the reference does not (e.g. a type check). Cases it excuses count
+    /// as conformant, not identical.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_design: bool,
     /// Why the difference is accepted.
     pub reason: String,
 }
@@ -76,6 +81,9 @@ pub struct Baseline {
     /// Cases identical on both sides (`None` until our side runs).
     #[serde(default)]
     pub identical_cases: Option<usize>,
+    /// Operations identical or differing only by design (`None` until our side runs).
+    #[serde(default)]
+    pub conformant_operations: Option<usize>,
 }
 
 impl Baseline {

@@ -18,6 +18,10 @@ pub struct Counts {
     pub cases: usize,
     /// Cases identical on both sides.
     pub identical_cases: usize,
+    /// Operations whose every case was identical or differs only by design.
+    pub conformant_operations: usize,
+    /// Cases identical or differing only by design (a `by_design` entry).
+    pub conformant_cases: usize,
     /// Cases where the reference behaved as the variant expects.
     pub reference_as_expected: usize,
     /// Valid cases (`full`, `minimal`).
@@ -32,6 +36,8 @@ impl Counts {
         self.identical_operations += other.identical_operations;
         self.cases += other.cases;
         self.identical_cases += other.identical_cases;
+        self.conformant_operations += other.conformant_operations;
+        self.conformant_cases += other.conformant_cases;
         self.reference_as_expected += other.reference_as_expected;
         self.valid_cases += other.valid_cases;
         self.reference_valid_ok += other.reference_valid_ok;
@@ -72,7 +78,8 @@ impl Report {
             differences: ours.map(|_| Vec::new()),
             ..Report::default()
         };
-        let mut ops: BTreeMap<String, (String, bool)> = BTreeMap::new();
+        // Per operation: (connector, all identical, all conformant).
+        let mut ops: BTreeMap<String, (String, bool, bool)> = BTreeMap::new();
         for case in cases {
             let counts = report
                 .per_connector
@@ -98,39 +105,49 @@ impl Report {
                     what,
                 }),
             }
-            let identical = match ours.and_then(|o| o.get(&case.id)) {
+            let (identical, conformant) = match ours.and_then(|o| o.get(&case.id)) {
                 Some(o) => {
                     let found = differences(r, o);
-                    if let Some(diffs) = report.differences.as_mut() {
-                        for what in &found {
+                    let mut by_design = true;
+                    for what in &found {
+                        let entry = known.find(Side::Differential, &case.id, what);
+                        by_design &= entry.is_some_and(|k| k.by_design);
+                        if let Some(diffs) = report.differences.as_mut() {
                             diffs.push(Finding {
                                 case: case.id.clone(),
                                 what: what.clone(),
-                                category: known
-                                    .find(Side::Differential, &case.id, what)
-                                    .map(|k| k.category.clone()),
+                                category: entry.map(|k| k.category.clone()),
                             });
                         }
                     }
-                    found.is_empty()
+                    (found.is_empty(), by_design)
                 }
-                None => false,
+                None => (false, false),
             };
             if identical {
                 counts.identical_cases += 1;
             }
+            if conformant {
+                counts.conformant_cases += 1;
+            }
             if !case.operation.is_empty() {
-                let entry = ops
-                    .entry(case.operation.clone())
-                    .or_insert((case.connector.clone(), true));
+                let entry = ops.entry(case.operation.clone()).or_insert((
+                    case.connector.clone(),
+                    true,
+                    true,
+                ));
                 entry.1 &= identical;
+                entry.2 &= conformant;
             }
         }
-        for (connector, all_identical) in ops.values() {
+        for (connector, all_identical, all_conformant) in ops.values() {
             let counts = report.per_connector.entry(connector.clone()).or_default();
             counts.operations += 1;
             if *all_identical {
                 counts.identical_operations += 1;
+            }
+            if *all_conformant {
+                counts.conformant_operations += 1;
             }
         }
         report
@@ -188,8 +205,13 @@ impl Report {
         if ours {
             let _ = writeln!(
                 md,
-                "**{} identical / {} operations** ({} / {} cases identical).\n",
-                t.identical_operations, t.operations, t.identical_cases, t.cases
+                "**{} identical / {} operations** ({} / {} cases identical); {} operations ({} cases) conformant, i.e. identical or differing only by design (entries marked `by_design` below: ours does what the issue asks where the reference does not).\n",
+                t.identical_operations,
+                t.operations,
+                t.identical_cases,
+                t.cases,
+                t.conformant_operations,
+                t.conformant_cases
             );
         } else {
             md.push_str(
@@ -206,13 +228,14 @@ impl Report {
             t.cases,
             percent(t.reference_as_expected, t.cases)
         );
-        md.push_str("| connector | identical ops | ops | identical cases | cases | reference as expected |\n|---|---:|---:|---:|---:|---:|\n");
+        md.push_str("| connector | identical ops | conformant ops | ops | identical cases | cases | reference as expected |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (name, c) in &self.per_connector {
             let ident = |n: usize| if ours { n.to_string() } else { "-".into() };
             let _ = writeln!(
                 md,
-                "| {name} | {} | {} | {} | {} | {} |",
+                "| {name} | {} | {} | {} | {} | {} | {} |",
                 ident(c.identical_operations),
+                ident(c.conformant_operations),
                 c.operations,
                 ident(c.identical_cases),
                 c.cases,
@@ -233,8 +256,11 @@ impl Report {
         {
             let _ = writeln!(
                 md,
-                "- **{}** ({:?}): {}",
-                entry.category, entry.side, entry.reason
+                "- **{}** ({:?}{}): {}",
+                entry.category,
+                entry.side,
+                if entry.by_design { ", by design" } else { "" },
+                entry.reason
             );
         }
         section(
@@ -256,8 +282,13 @@ fn line(name: &str, c: &Counts, ours: bool) -> String {
     );
     if ours {
         format!(
-            "{name:<28} {} identical / {} operations ({}/{} cases; {reference})",
-            c.identical_operations, c.operations, c.identical_cases, c.cases
+            "{name:<28} {} identical / {} operations, {} conformant ({}/{} cases identical, {} conformant; {reference})",
+            c.identical_operations,
+            c.operations,
+            c.conformant_operations,
+            c.identical_cases,
+            c.cases,
+            c.conformant_cases
         )
     } else {
         format!("{name:<28} {} operations ({reference})", c.operations)
@@ -518,6 +549,26 @@ mod tests {
         let total = report.total();
         assert_eq!((total.identical_operations, total.operations), (0, 1));
         assert_eq!(total.identical_cases, 1);
+        assert_eq!(total.conformant_operations, 0);
         assert_eq!(report.unexplained().len(), 1);
+
+        // The same difference, excused: conformant only when marked by design.
+        let entry = |by_design| KnownDifference {
+            cases: vec!["*/minimal".into()],
+            difference_contains: None,
+            side: Side::Differential,
+            category: "x".into(),
+            by_design,
+            reason: "r".into(),
+        };
+        for by_design in [false, true] {
+            let known = KnownDifferences {
+                entries: vec![entry(by_design)],
+            };
+            let total = Report::build(&cases, &reference, Some(&ours), &known).total();
+            assert_eq!(total.identical_operations, 0);
+            assert_eq!(total.conformant_operations, usize::from(by_design));
+            assert_eq!(total.conformant_cases, 1 + usize::from(by_design));
+        }
     }
 }

@@ -76,6 +76,16 @@ async fn every_upstream_operation_matches_the_reference() {
         total.identical_cases
     );
 
+    let conformant_ops_floor = baseline
+        .conformant_operations
+        .expect("baseline has conformant_operations");
+    assert!(
+        total.conformant_operations >= conformant_ops_floor,
+        "{} conformant / {} operations, baseline {conformant_ops_floor}",
+        total.conformant_operations,
+        total.operations
+    );
+
     let unexplained = report.unexplained();
     let listing: Vec<String> = unexplained
         .iter()

@@ -7,7 +7,12 @@
 //! - `create` / `update` need every `required` property of the body schema;
 //! - (addition) an object or array given for a scalar path, query or header
 //!   parameter is rejected: it has no wire form (the reference sends its
-//!   Python text, e.g. `{'a': 1}`).
+//!   Python text, e.g. `{'a': 1}`);
+//! - (addition) a value that cannot be read as the declared scalar type of a
+//!   parameter or top-level body field is rejected: `"abc"` for an `integer`,
+//!   `"yes"` for a `boolean`. Strings that spell the type (`"10"`, `"true"`)
+//!   are accepted and sent as given. The reference sends any such value as
+//!   is; issue 3 asks for `InvalidParameter` before any I/O.
 
 use serde_json::{Map, Value};
 
@@ -164,7 +169,68 @@ pub fn check_scalar_shapes(op: &OperationSpec, params: &Map<String, Value>) -> R
             ));
         }
     }
+    for p in op.path_params.iter().chain(&op.query).chain(&op.headers) {
+        if let Some(value) = params.get(&p.name) {
+            check_scalar_type(op, &p.name, &p.schema, value)?;
+        }
+    }
+    if let Some(Value::Object(props)) = op.request_schema.as_ref().and_then(|s| s.get("properties"))
+    {
+        for (name, schema) in props {
+            if let Some(value) = params.get(name) {
+                check_scalar_type(op, name, schema, value)?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// Rejects a value that cannot be read as the schema's scalar type. Only
+/// schemas with exactly one non-null scalar type are checked; `null` passes
+/// (nullability is the server's business), as do arrays and objects (checked
+/// by shape above).
+fn check_scalar_type(op: &OperationSpec, name: &str, schema: &Value, value: &Value) -> Result<()> {
+    let declared: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| *t != "null")
+            .collect(),
+        _ => return Ok(()),
+    };
+    let [ty] = declared.as_slice() else {
+        return Ok(());
+    };
+    let fits = match (*ty, value) {
+        (_, Value::Null | Value::Array(_) | Value::Object(_)) => true,
+        ("integer", Value::Number(n)) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        ("integer", Value::String(s)) => s.trim().parse::<i128>().is_ok(),
+        ("number", Value::Number(_)) => true,
+        ("number", Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        ("boolean", Value::Bool(_)) => true,
+        ("boolean", Value::String(s)) => {
+            matches!(s.to_ascii_lowercase().as_str(), "true" | "false")
+        }
+        ("integer" | "number" | "boolean", _) => false,
+        _ => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    let expected = if *ty == "integer" {
+        "an integer".to_string()
+    } else {
+        format!("a {ty}")
+    };
+    Err(invalid(
+        op,
+        name,
+        format!("expects {expected} value, got {}", py_repr(value)),
+        Vec::new(),
+    ))
 }
 
 /// `create` and `update` need every required body property.
@@ -264,6 +330,11 @@ mod tests {
         let e = check_scalar_shapes(&op, &params(json!({"limit": {"a": 1}}))).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::InvalidParameter);
         assert!(check_scalar_shapes(&op, &params(json!({"limit": 5, "ids": [1]}))).is_ok());
+        let e = check_scalar_shapes(&op, &params(json!({"limit": "ten"}))).unwrap_err();
+        assert!(e.to_string().contains("expects an integer"), "{e}");
+        assert!(check_scalar_shapes(&op, &params(json!({"limit": "10"}))).is_ok());
+        assert!(check_scalar_shapes(&op, &params(json!({"limit": 2.5}))).is_err());
+        assert!(check_scalar_shapes(&op, &params(json!({"limit": null}))).is_ok());
         let e = check_required_body(&op, &params(json!({"subject": "s"}))).unwrap_err();
         assert_eq!(
             e.to_string(),
