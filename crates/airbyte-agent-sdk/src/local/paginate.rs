@@ -316,7 +316,17 @@ impl PageState {
                 field: f,
                 cursor_param,
             } => {
-                let Some(next) = field(f).and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+                // Some APIs (Asana) give the next page as an object such as
+                // `{"offset": "…", "path": "…", "uri": "https://…"}`: follow its link.
+                let Some(next) = field(f)
+                    .and_then(|v| match v {
+                        Value::Object(o) => ["uri", "url", "href", "link", "next"]
+                            .iter()
+                            .find_map(|k| o.get(*k).and_then(Value::as_str)),
+                        other => other.as_str(),
+                    })
+                    .filter(|s| !s.is_empty())
+                else {
                     return NextPage::Done;
                 };
                 let is_url = next.starts_with("http://")
@@ -614,6 +624,26 @@ mod tests {
                 &Map::new(),
                 &json!([{"a": 1}]),
                 Some(&json!({"next": "tok2"}))
+            ),
+            NextPage::Done
+        );
+    }
+
+    #[test]
+    fn an_object_next_page_is_followed_by_its_uri() {
+        let op = op(&["offset", "limit"], &[("next_page", "$.next_page")]);
+        let mut state = PageState::new(&op);
+        let meta = json!({"next_page": {"offset": "eyJ9", "path": "/tasks?offset=eyJ9", "uri": "https://app.example.com/api/1.0/tasks?offset=eyJ9"}});
+        assert_eq!(
+            state.next(&Map::new(), &json!([{"gid": "1"}]), Some(&meta)),
+            NextPage::Url("https://app.example.com/api/1.0/tasks?offset=eyJ9".into())
+        );
+        let mut state = PageState::new(&op);
+        assert_eq!(
+            state.next(
+                &Map::new(),
+                &json!([{"gid": "1"}]),
+                Some(&json!({"next_page": null}))
             ),
             NextPage::Done
         );
