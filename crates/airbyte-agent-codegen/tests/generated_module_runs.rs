@@ -1,6 +1,7 @@
 //! End to end: generates the `demo_shop` fixture into a throwaway crate and
 //! runs tests there (`tests/e2e_support/e2e.rs`) that call the generated API
-//! through an executor over loopback HTTP.
+//! through the real `LocalExecutor`, built from the same fixture and pointed
+//! at a loopback recording server.
 
 mod support;
 
@@ -9,22 +10,22 @@ use airbyte_agent_sdk::definition;
 
 #[test]
 fn generated_demo_shop_module_runs_against_a_loopback_server() {
-    let def = definition::load_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/demo_shop.yaml"
-    ))
-    .unwrap();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/demo_shop.yaml");
+    let def = definition::load_path(fixture).unwrap();
     let mut module = generate(&def).unwrap();
     module.source = rustfmt(&module.source).unwrap();
     let testkit = support::workspace_root().join("crates/airbyte-agent-testkit");
     let dev_deps = format!(
         "airbyte-agent-testkit = {{ path = {:?} }}\n\
-         async-trait = \"0.1\"\nbytes = \"1\"\n\
-         reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", \"stream\"] }}\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}",
         testkit.display().to_string()
     );
-    let krate = support::CheckCrate::new(&[module], "", &dev_deps);
+    // The executor in the throwaway crate loads the same definition.
+    let extra_lib = format!(
+        "\n/// The definition the `demo_shop` module was generated from.\n\
+         pub const DEMO_SHOP_DEFINITION: &str = {fixture:?};\n"
+    );
+    let krate = support::CheckCrate::new(&[module], &extra_lib, &dev_deps);
     let tests_dir = krate.dir.path().join("tests");
     std::fs::create_dir_all(&tests_dir).unwrap();
     std::fs::write(tests_dir.join("e2e.rs"), include_str!("e2e_support/e2e.rs")).unwrap();

@@ -146,6 +146,12 @@ impl CustomersListBuilder {
         self
     }
 
+    /// Where the page starts.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.params.set("cursor", Into::<String>::into(value));
+        self
+    }
+
     /// Sets a parameter by name with a raw JSON value (for parameters the
     /// definition does not describe).
     pub fn raw_param(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
