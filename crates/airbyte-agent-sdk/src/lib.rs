@@ -33,3 +33,9 @@ pub use executor::{
     ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, RecordStream,
 };
 pub use workspace::{NewConnector, OAuthFlow, Workspace, WorkspaceBuilder, ask, ask_blocking};
+
+/// The repository README's Rust examples, compiled as doc tests so they stay
+/// in step with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
