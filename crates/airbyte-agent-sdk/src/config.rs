@@ -276,6 +276,27 @@ fn non_empty_secret(v: Option<SecretString>) -> Option<SecretString> {
     v.filter(|s| !s.expose_secret().trim().is_empty())
 }
 
+/// Builder setters that forward to the builder's `auth: AirbyteAuthConfig`
+/// field, plus `auth_config`, so every builder takes credentials the same way.
+macro_rules! forward_auth_setters {
+    ($( $(#[$doc:meta])* $name:ident => $target:ident ),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: impl Into<String>) -> Self {
+                self.auth = self.auth.$target(value);
+                self
+            }
+        )*
+
+        /// Uses the explicit values of `auth`, over any set before.
+        pub fn auth_config(mut self, auth: $crate::config::AirbyteAuthConfig) -> Self {
+            self.auth = auth.or(&self.auth);
+            self
+        }
+    };
+}
+pub(crate) use forward_auth_setters;
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

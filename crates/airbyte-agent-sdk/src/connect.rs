@@ -63,46 +63,19 @@ pub struct ConnectBuilder {
 }
 
 impl ConnectBuilder {
-    /// Sets the Airbyte client id.
-    pub fn client_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.client_id(id);
-        self
-    }
-
-    /// Sets the Airbyte client secret.
-    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.auth = self.auth.client_secret(secret);
-        self
-    }
-
-    /// Sets the workspace the connector is looked up in.
-    pub fn workspace(mut self, name: impl Into<String>) -> Self {
-        self.auth = self.auth.workspace_name(name);
-        self
-    }
-
-    /// Sets the organization id.
-    pub fn organization_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.organization_id(id);
-        self
-    }
-
-    /// Uses this connector id (no lookup).
-    pub fn connector_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.connector_id(id);
-        self
-    }
-
-    /// Sets the API base URL.
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.auth = self.auth.api_url(url);
-        self
-    }
-
-    /// Uses the explicit values of `auth`, over any set before.
-    pub fn auth_config(mut self, auth: AirbyteAuthConfig) -> Self {
-        self.auth = auth.or(&self.auth);
-        self
+    crate::config::forward_auth_setters! {
+        /// Sets the Airbyte client id.
+        client_id => client_id,
+        /// Sets the Airbyte client secret.
+        client_secret => client_secret,
+        /// Sets the workspace the connector is looked up in.
+        workspace => workspace_name,
+        /// Sets the organization id sent as `X-Organization-Id`.
+        organization_id => organization_id,
+        /// Uses this connector id (no lookup).
+        connector_id => connector_id,
+        /// Sets the API base URL.
+        api_url => api_url,
     }
 
     /// Sets the whole-request timeout.

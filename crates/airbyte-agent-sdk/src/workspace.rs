@@ -52,40 +52,17 @@ pub struct WorkspaceBuilder {
 }
 
 impl WorkspaceBuilder {
-    /// Sets the client id.
-    pub fn client_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.client_id(id);
-        self
-    }
-
-    /// Sets the client secret.
-    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.auth = self.auth.client_secret(secret);
-        self
-    }
-
-    /// Sets the workspace name (default `"default"`).
-    pub fn workspace_name(mut self, name: impl Into<String>) -> Self {
-        self.auth = self.auth.workspace_name(name);
-        self
-    }
-
-    /// Sets the organization id.
-    pub fn organization_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.organization_id(id);
-        self
-    }
-
-    /// Sets the API base URL.
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.auth = self.auth.api_url(url);
-        self
-    }
-
-    /// Uses the explicit values of `auth`, over any set before.
-    pub fn auth_config(mut self, auth: AirbyteAuthConfig) -> Self {
-        self.auth = auth.or(&self.auth);
-        self
+    crate::config::forward_auth_setters! {
+        /// Sets the client id.
+        client_id => client_id,
+        /// Sets the client secret.
+        client_secret => client_secret,
+        /// Sets the workspace name (default `"default"`).
+        workspace_name => workspace_name,
+        /// Sets the organization id sent as `X-Organization-Id`.
+        organization_id => organization_id,
+        /// Sets the API base URL.
+        api_url => api_url,
     }
 
     /// Sets the whole-request timeout.

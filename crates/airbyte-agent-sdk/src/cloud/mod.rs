@@ -107,34 +107,15 @@ pub struct CloudClientBuilder {
 }
 
 impl CloudClientBuilder {
-    /// Sets the client id.
-    pub fn client_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.client_id(id);
-        self
-    }
-
-    /// Sets the client secret.
-    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.auth = self.auth.client_secret(secret);
-        self
-    }
-
-    /// Sets the organization id sent as `X-Organization-Id`.
-    pub fn organization_id(mut self, id: impl Into<String>) -> Self {
-        self.auth = self.auth.organization_id(id);
-        self
-    }
-
-    /// Sets the API base URL (default `https://api.airbyte.ai`).
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.auth = self.auth.api_url(url);
-        self
-    }
-
-    /// Uses the explicit values of `auth` (its workspace and connector id are ignored here).
-    pub fn auth_config(mut self, auth: AirbyteAuthConfig) -> Self {
-        self.auth = auth.or(&self.auth);
-        self
+    crate::config::forward_auth_setters! {
+        /// Sets the client id.
+        client_id => client_id,
+        /// Sets the client secret.
+        client_secret => client_secret,
+        /// Sets the organization id sent as `X-Organization-Id`.
+        organization_id => organization_id,
+        /// Sets the API base URL (default `https://api.airbyte.ai`).
+        api_url => api_url,
     }
 
     /// Sets the whole-request timeout (default 300 s).
