@@ -32,7 +32,8 @@ impl CheckCrate {
              [dependencies]\nairbyte-agent-sdk = {{ path = {sdk:?} }}\n\
              serde = {{ version = \"1\", features = [\"derive\"] }}\n\
              serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
-             futures = \"0.3\"\n\n[dev-dependencies]\n{dev_deps}\n\n[workspace]\n",
+             futures = \"0.3\"\n\n[dev-dependencies]\n{dev_deps}\n\n[workspace]\n\n\
+             [profile.dev]\ndebug = false\n",
             sdk = sdk.display().to_string(),
         );
         std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
@@ -55,8 +56,11 @@ impl CheckCrate {
     }
 
     /// Runs `cargo <args>` in the crate with warnings denied, sharing a
-    /// target directory under this test's target dir so reruns are
-    /// incremental. Returns (success, stdout and stderr).
+    /// target directory under this test's target dir so reruns reuse the
+    /// compiled dependencies. Incremental compilation is off: the crate lives
+    /// in a fresh temporary directory each run, so its incremental state
+    /// would never be reused and only piles up on disk. Returns (success,
+    /// stdout and stderr).
     pub fn cargo(&self, args: &[&str]) -> (bool, String) {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
@@ -67,6 +71,7 @@ impl CheckCrate {
             .arg("--offline")
             .current_dir(self.dir.path())
             .env("CARGO_TARGET_DIR", target)
+            .env("CARGO_INCREMENTAL", "0")
             .env("CARGO_ENCODED_RUSTFLAGS", "-Dwarnings")
             .env_remove("RUSTFLAGS")
             .output()
