@@ -62,6 +62,7 @@ enum Command {
     Definitions(definitions::DefinitionsArgs),
     Tools(tools::ToolsArgs),
     Codegen(codegen::CodegenArgs),
+    Sandbox(sandbox::SandboxArgs),
 }
 
 /// What a command leaves for `main` to do.
@@ -104,6 +105,7 @@ impl Command {
             Command::Catalog(c) => c.run(),
             Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
             Command::Local(c) => c.run().await,
+            Command::Sandbox(c) => c.run().await,
             Command::Definitions(c) => return self_printing(|out| definitions::run(c, out)),
             Command::Tools(c) => return self_printing(|out| tools::run(c, out)),
             Command::Codegen(c) => return self_printing(|out| codegen::run(c, out)),

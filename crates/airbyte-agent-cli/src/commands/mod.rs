@@ -13,6 +13,7 @@ pub mod definitions;
 pub mod exec;
 pub mod local;
 pub mod oauth;
+pub mod sandbox;
 pub mod tools;
 pub mod workflows;
 
