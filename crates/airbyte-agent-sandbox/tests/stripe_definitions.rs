@@ -1,6 +1,8 @@
-//! The upstream Stripe connector definition (read from the installed Python
-//! reference at test time), executed by our `LocalExecutor` against the
-//! sandbox on 127.0.0.1: the sandbox speaks Stripe as the definition expects.
+//! Stripe connector definitions executed by our `LocalExecutor` against the
+//! sandbox on 127.0.0.1: the sandbox speaks Stripe as they expect. Every
+//! scenario runs with our own definition (in `airbyte-agent-connectors`)
+//! and with the upstream one (read from the installed Python reference at
+//! test time; skipped when it is not installed).
 
 use airbyte_agent_sandbox::{Sandbox, SandboxConfig};
 use airbyte_agent_sdk::definition::{self, ConnectorDefinition};
@@ -10,10 +12,22 @@ use airbyte_agent_testkit::reference::{Version, specs_dir};
 use futures::TryStreamExt as _;
 use serde_json::{Value, json};
 
-/// The upstream definition, or `None` (test skipped) without the reference.
-fn stripe_definition() -> Option<ConnectorDefinition> {
-    let path = specs_dir(Version::V0_1_380)?.join("stripe/connector.yaml");
-    Some(definition::load_path(&path).expect("upstream stripe definition loads"))
+/// Our definition and, when the reference is installed, the upstream one.
+fn stripe_definitions() -> Vec<(&'static str, ConnectorDefinition)> {
+    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../airbyte-agent-connectors/definitions/stripe.yaml");
+    let mut defs = vec![(
+        "ours",
+        definition::load_path(&ours).expect("our stripe definition loads"),
+    )];
+    if let Some(specs) = specs_dir(Version::V0_1_380) {
+        let upstream = specs.join("stripe/connector.yaml");
+        defs.push((
+            "upstream",
+            definition::load_path(&upstream).expect("upstream stripe definition loads"),
+        ));
+    }
+    defs
 }
 
 fn executor(def: ConnectorDefinition, sandbox: &Sandbox, key: &str) -> LocalExecutor {
@@ -24,12 +38,23 @@ fn executor(def: ConnectorDefinition, sandbox: &Sandbox, key: &str) -> LocalExec
         .expect("executor builds")
 }
 
-async fn setup(config: SandboxConfig) -> Option<(Sandbox, LocalExecutor)> {
-    let def = stripe_definition()?;
+async fn setup(def: &ConnectorDefinition, config: SandboxConfig) -> (Sandbox, LocalExecutor) {
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let key = sandbox.api_key().to_string();
-    let exec = executor(def, &sandbox, &key);
-    Some((sandbox, exec))
+    let exec = executor(def.clone(), &sandbox, &key);
+    (sandbox, exec)
+}
+
+/// Runs `scenario` with every definition.
+async fn with_each_definition<F, Fut>(scenario: F)
+where
+    F: Fn(ConnectorDefinition) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for (label, def) in stripe_definitions() {
+        eprintln!("with the {label} definition");
+        scenario(def).await;
+    }
 }
 
 fn ids(records: &[Value]) -> Vec<String> {
@@ -41,9 +66,11 @@ fn ids(records: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn customers_list_returns_a_page_and_has_more() {
-    let Some((_sandbox, exec)) = setup(SandboxConfig::default()).await else {
-        return;
-    };
+    with_each_definition(customers_list_returns_a_page_and_has_more_with).await;
+}
+
+async fn customers_list_returns_a_page_and_has_more_with(def: ConnectorDefinition) {
+    let (_sandbox, exec) = setup(&def, SandboxConfig::default()).await;
     let result = exec
         .execute(ExecutionConfig::new("customers", "list").param("limit", json!(3)))
         .await
@@ -69,10 +96,11 @@ async fn customers_list_returns_a_page_and_has_more() {
 
 #[tokio::test]
 async fn paginate_streams_every_customer_once_in_order() {
-    let Some((_sandbox, exec)) = setup(SandboxConfig::default().with_records(0).with_seed(7)).await
-    else {
-        return;
-    };
+    with_each_definition(paginate_streams_every_customer_once_in_order_with).await;
+}
+
+async fn paginate_streams_every_customer_once_in_order_with(def: ConnectorDefinition) {
+    let (_sandbox, exec) = setup(&def, SandboxConfig::default().with_records(0).with_seed(7)).await;
     // An empty sandbox lists nothing.
     let none: Vec<Value> = exec
         .paginate(ExecutionConfig::new("customers", "list"))
@@ -85,7 +113,7 @@ async fn paginate_streams_every_customer_once_in_order() {
         customers: 237,
         ..SandboxConfig::default()
     };
-    let (_sandbox, exec) = setup(config).await.expect("reference present");
+    let (_sandbox, exec) = setup(&def, config).await;
     let all: Vec<Value> = exec
         .paginate(ExecutionConfig::new("customers", "list").param("limit", json!(100)))
         .try_collect()
@@ -110,9 +138,11 @@ async fn paginate_streams_every_customer_once_in_order() {
 
 #[tokio::test]
 async fn customers_get_create_update_delete_round_trip() {
-    let Some((_sandbox, exec)) = setup(SandboxConfig::default()).await else {
-        return;
-    };
+    with_each_definition(customers_get_create_update_delete_round_trip_with).await;
+}
+
+async fn customers_get_create_update_delete_round_trip_with(def: ConnectorDefinition) {
+    let (_sandbox, exec) = setup(&def, SandboxConfig::default()).await;
     let first = exec
         .execute(ExecutionConfig::new("customers", "list").param("limit", json!(1)))
         .await
@@ -181,9 +211,11 @@ async fn customers_get_create_update_delete_round_trip() {
 
 #[tokio::test]
 async fn search_invoices_charges_and_products_follow_the_definition() {
-    let Some((_sandbox, exec)) = setup(SandboxConfig::default()).await else {
-        return;
-    };
+    with_each_definition(search_invoices_charges_and_products_follow_the_definition_with).await;
+}
+
+async fn search_invoices_charges_and_products_follow_the_definition_with(def: ConnectorDefinition) {
+    let (_sandbox, exec) = setup(&def, SandboxConfig::default()).await;
     let some = exec
         .execute(ExecutionConfig::new("customers", "list").param("limit", json!(1)))
         .await
@@ -246,9 +278,10 @@ async fn search_invoices_charges_and_products_follow_the_definition() {
 
 #[tokio::test]
 async fn wrong_key_is_an_authentication_error_without_the_key() {
-    let Some(def) = stripe_definition() else {
-        return;
-    };
+    with_each_definition(wrong_key_is_an_authentication_error_without_the_key_with).await;
+}
+
+async fn wrong_key_is_an_authentication_error_without_the_key_with(def: ConnectorDefinition) {
     let sandbox = Sandbox::start(SandboxConfig::default())
         .await
         .expect("start");
@@ -266,9 +299,11 @@ async fn wrong_key_is_an_authentication_error_without_the_key() {
 
 #[tokio::test]
 async fn check_uses_the_preferred_operation() {
-    let Some((_sandbox, exec)) = setup(SandboxConfig::default()).await else {
-        return;
-    };
+    with_each_definition(check_uses_the_preferred_operation_with).await;
+}
+
+async fn check_uses_the_preferred_operation_with(def: ConnectorDefinition) {
+    let (_sandbox, exec) = setup(&def, SandboxConfig::default()).await;
     let check = exec.check().await.expect("check runs");
     assert!(check.healthy, "{check:?}");
 }
