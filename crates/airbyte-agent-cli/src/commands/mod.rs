@@ -13,6 +13,7 @@ pub mod definitions;
 pub mod exec;
 pub mod local;
 pub mod oauth;
+pub mod server;
 pub mod tools;
 pub mod workflows;
 
