@@ -151,6 +151,7 @@ pub struct Setup {
     pub clock: Arc<ManualClock>,
     pub llm: Option<LlmConfig>,
     pub run_scheduler: bool,
+    pub extra_definitions: Vec<ConnectorDefinition>,
 }
 
 impl Setup {
@@ -175,6 +176,9 @@ impl Setup {
         if let Some(llm) = &self.llm {
             b = b.llm(llm.clone());
         }
+        for def in &self.extra_definitions {
+            b = b.definition(def.clone());
+        }
         b
     }
 }
@@ -193,12 +197,22 @@ impl Harness {
     }
 
     pub async fn start_with(llm: Option<LlmConfig>, run_scheduler: bool) -> Self {
+        Self::start_with_definitions(llm, run_scheduler, Vec::new()).await
+    }
+
+    /// Also loads `extra_definitions` (with their own server URLs).
+    pub async fn start_with_definitions(
+        llm: Option<LlmConfig>,
+        run_scheduler: bool,
+        extra_definitions: Vec<ConnectorDefinition>,
+    ) -> Self {
         let setup = Setup {
             dir: tempfile::tempdir().unwrap(),
             vendor: start_vendor().await,
             clock: Arc::new(ManualClock::new(start_time())),
             llm,
             run_scheduler,
+            extra_definitions,
         };
         let server = setup.builder().build().await.expect("server builds");
         let app = server
@@ -293,4 +307,44 @@ pub fn vendor_credentials() -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("api_key".into(), json!(VENDOR_KEY));
     m
+}
+
+/// API key the scripted model endpoint expects.
+pub const LLM_KEY: &str = "llm-key-Q7c2";
+
+/// A scripted OpenAI-compatible chat-completions endpoint: the first round
+/// calls the first offered tool (customers.list, limit 2); once a tool
+/// result is in the conversation it answers in text.
+pub async fn start_llm() -> RecordingServer {
+    RecordingServer::start(|r: &RecordedRequest| {
+        if r.header("authorization") != Some(&format!("Bearer {LLM_KEY}")) {
+            return MockResponse::json(401, json!({"error": {"message": "bad key"}}));
+        }
+        let body = r.json().unwrap_or(Value::Null);
+        let messages = body["messages"].as_array().cloned().unwrap_or_default();
+        if messages.last().is_some_and(|m| m["role"] == "tool") {
+            return MockResponse::json(
+                200,
+                json!({"id": "c2", "object": "chat.completion", "choices": [{"index": 0,
+                    "message": {"role": "assistant", "content": "The two newest customers are cus_1 and cus_2."},
+                    "finish_reason": "stop"}]}),
+            );
+        }
+        let tool = body["tools"][0]["function"]["name"].as_str().unwrap_or("none").to_string();
+        MockResponse::json(
+            200,
+            json!({"id": "c1", "object": "chat.completion", "choices": [{"index": 0,
+                "message": {"role": "assistant", "content": null, "tool_calls": [{
+                    "id": "call_1", "type": "function",
+                    "function": {"name": tool,
+                                 "arguments": "{\"entity\": \"customers\", \"action\": \"list\", \"params\": {\"limit\": 2}}"}}]},
+                "finish_reason": "tool_calls"}]}),
+        )
+    })
+    .await
+}
+
+/// The model configuration pointing at a [`start_llm`] server.
+pub fn llm_config(llm: &RecordingServer) -> LlmConfig {
+    LlmConfig::new(format!("{}/v1", llm.url()), "scripted-model").api_key(LLM_KEY)
 }
