@@ -263,10 +263,7 @@ async fn workflows_and_automations_crud() {
         .await
         .unwrap();
     assert!(!off.enabled);
-    assert_eq!(
-        ws.get_automation(&wf.id, &au.id).await.unwrap().enabled,
-        false
-    );
+    assert!(!ws.get_automation(&wf.id, &au.id).await.unwrap().enabled);
 
     for (update, needle) in [
         (
