@@ -312,3 +312,48 @@ async fn ask_without_a_model_says_how_to_configure_one() {
     );
     assert!(answer.query_id.is_some());
 }
+
+#[tokio::test]
+async fn the_repository_definitions_load_and_are_listed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../airbyte-agent-connectors/definitions");
+    let tmp = tempfile::tempdir().unwrap();
+    let server = airbyte_agent_server::Server::builder()
+        .db(tmp.path().join("s.db"))
+        .listen("127.0.0.1:0".parse().unwrap())
+        .definitions_dir(&dir)
+        .build()
+        .await
+        .unwrap();
+    let app = server
+        .database()
+        .create_application("t", None)
+        .await
+        .unwrap();
+    let running = server.spawn().await.unwrap();
+    let client = airbyte_agent_sdk::cloud::CloudClient::builder()
+        .client_id(app.client_id.clone())
+        .client_secret(secrecy::ExposeSecret::expose_secret(&app.client_secret).to_string())
+        .api_url(running.url())
+        .build()
+        .unwrap();
+    let token = client.bearer_token().await.unwrap();
+    let listed: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/integrations/definitions", running.url()))
+        .bearer_auth(secrecy::ExposeSecret::expose_secret(&token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let files = airbyte_agent_sdk::definition::definition_files(&dir).unwrap();
+    let data = listed["data"].as_array().unwrap();
+    assert_eq!(data.len(), files.len());
+    let stripe = data
+        .iter()
+        .find(|d| d["name"] == "stripe")
+        .expect("stripe is listed");
+    assert_eq!(stripe["definition_id"], stripe_definition_id().as_str());
+    running.shutdown().await;
+}
