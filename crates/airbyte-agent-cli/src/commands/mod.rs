@@ -14,6 +14,7 @@ pub mod exec;
 pub mod local;
 pub mod oauth;
 pub mod sandbox;
+pub mod server;
 pub mod tools;
 pub mod workflows;
 
