@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bundle;
 mod connector;
 mod docs;
 mod ident;
