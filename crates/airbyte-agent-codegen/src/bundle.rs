@@ -89,8 +89,7 @@ pub fn plan(crate_dir: &Path) -> Result<Plan> {
                 ),
             });
         }
-        let options =
-            Options::new().embed_definition(format!("../../definitions/{feature}.yaml"));
+        let options = Options::new().embed_definition(format!("../../definitions/{feature}.yaml"));
         let mut module = generate_with(&def, &options)?;
         module.source = rustfmt(&module.source)?;
         modules.push((feature, module));

@@ -63,7 +63,11 @@ fn scratch_crate(dir: &Path) {
     )
     .unwrap();
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::copy(connectors_crate().join("src/lib.rs"), dir.join("src/lib.rs")).unwrap();
+    std::fs::copy(
+        connectors_crate().join("src/lib.rs"),
+        dir.join("src/lib.rs"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -77,7 +81,11 @@ fn regeneration_writes_modules_features_and_detects_drift() {
         plan.connectors,
         [("demo-shop".to_string(), "DemoShop".to_string())]
     );
-    assert_eq!(bundle::stale(&plan).len(), 3, "module, mod.rs and Cargo.toml");
+    assert_eq!(
+        bundle::stale(&plan).len(),
+        3,
+        "module, mod.rs and Cargo.toml"
+    );
     let touched = bundle::write(&plan).unwrap();
     assert_eq!(touched.len(), 3);
     assert!(bundle::stale(&bundle::plan(dir).unwrap()).is_empty());
@@ -89,7 +97,10 @@ fn regeneration_writes_modules_features_and_detects_drift() {
     assert!(mod_rs.contains("pub use demo_shop::DemoShop;"));
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("default = [\"all\"]\nall = [\"demo-shop\"]\ndemo-shop = []\n"));
-    assert!(manifest.contains("[workspace]"), "the rest of the manifest is kept");
+    assert!(
+        manifest.contains("[workspace]"),
+        "the rest of the manifest is kept"
+    );
 
     // Hand edits and leftovers are drift; regeneration undoes them.
     std::fs::write(dir.join("src/generated/demo_shop.rs"), "// edited\n").unwrap();
@@ -114,7 +125,10 @@ fn regeneration_writes_modules_features_and_detects_drift() {
     )
     .unwrap();
     let err = bundle::plan(dir).unwrap_err();
-    assert!(err.to_string().contains("must equal the file name"), "{err}");
+    assert!(
+        err.to_string().contains("must equal the file name"),
+        "{err}"
+    );
 }
 
 #[test]
