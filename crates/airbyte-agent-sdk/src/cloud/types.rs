@@ -195,6 +195,14 @@ pub struct AutomationInfo {
     /// Webhook that triggers a run.
     #[serde(default, deserialize_with = "opt_string")]
     pub trigger_webhook_url: Option<String>,
+    /// When the schedule next fires (RFC 3339), for servers that say so
+    /// (the local `airbyte-agent serve`; the hosted API does not).
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_run_at: Option<String>,
     /// Creation time as sent by the server.
     #[serde(default, deserialize_with = "opt_string")]
     pub created_at: Option<String>,
