@@ -62,6 +62,7 @@ enum Command {
     Definitions(definitions::DefinitionsArgs),
     Tools(tools::ToolsArgs),
     Codegen(codegen::CodegenArgs),
+    Demo(demo::DemoArgs),
     Sandbox(sandbox::SandboxArgs),
     Serve(server::ServeArgs),
     #[command(subcommand)]
@@ -110,6 +111,7 @@ impl Command {
             Command::Catalog(c) => c.run(),
             Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
             Command::Local(c) => c.run().await,
+            Command::Demo(c) => c.run().await,
             Command::Sandbox(c) => c.run().await,
             Command::Definitions(c) => return self_printing(|out| definitions::run(c, out)),
             Command::Tools(c) => return self_printing(|out| tools::run(c, out)),

@@ -1,9 +1,10 @@
 //! Stripe connector definitions executed by our `LocalExecutor` against the
 //! sandbox on 127.0.0.1: the sandbox speaks Stripe as they expect. Every
-//! scenario runs with our own definition (in `airbyte-agent-connectors`)
+//! scenario runs with our own definition (embedded in `airbyte-agent-connectors`)
 //! and with the upstream one (read from the installed Python reference at
 //! test time; skipped when it is not installed).
 
+use airbyte_agent_connectors::Stripe;
 use airbyte_agent_sandbox::{Sandbox, SandboxConfig};
 use airbyte_agent_sdk::definition::{self, ConnectorDefinition};
 use airbyte_agent_sdk::executor::local::LocalExecutor;
@@ -14,11 +15,9 @@ use serde_json::{Value, json};
 
 /// Our definition and, when the reference is installed, the upstream one.
 fn stripe_definitions() -> Vec<(&'static str, ConnectorDefinition)> {
-    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../airbyte-agent-connectors/definitions/stripe.yaml");
     let mut defs = vec![(
         "ours",
-        definition::load_path(&ours).expect("our stripe definition loads"),
+        Stripe::definition().expect("our stripe definition loads"),
     )];
     if let Some(specs) = specs_dir(Version::V0_1_380) {
         let upstream = specs.join("stripe/connector.yaml");

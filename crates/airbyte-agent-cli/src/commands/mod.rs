@@ -10,6 +10,7 @@ pub mod codegen;
 pub mod completions;
 pub mod connectors;
 pub mod definitions;
+pub mod demo;
 pub mod exec;
 pub mod local;
 pub mod oauth;

@@ -1,7 +1,7 @@
 //! `airbyte-agent sandbox`: serve the built-in Stripe sandbox on loopback.
 //!
 //! Prints one JSON line with the URL and API key (for scripts), then serves
-//! until the process is interrupted.
+//! until Ctrl-C.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -91,7 +91,10 @@ impl SandboxArgs {
             "Stripe sandbox (generated data, not Stripe) serving on {}; stop with Ctrl-C",
             sandbox.url()
         );
-        std::future::pending::<()>().await;
+        // Without a signal handler the process still ends on Ctrl-C.
+        if tokio::signal::ctrl_c().await.is_ok() {
+            sandbox.shutdown().await;
+        }
         Ok(None)
     }
 }
