@@ -77,115 +77,107 @@ impl<W: Write> Report<W> {
         c.repeat(len)
     }
 
+    /// Writes `text` and flushes, so each step shows as soon as it is done.
+    fn emit(&mut self, text: &str) -> Result<()> {
+        self.out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.flush())
+            .map_err(|e| Error::io("stdout", e))
+    }
+
     /// The report's title and what it is about.
     pub fn title(&mut self, title: &str, lines: &[&str]) -> Result<()> {
-        written((|| -> io::Result<()> {
-            let bar = match self.style {
-                Style::Terminal => "═".repeat(width(title)),
-                Style::Plain => "=".repeat(width(title)),
-            };
-            writeln!(self.out, "{}", self.bold(title))?;
-            writeln!(self.out, "{bar}")?;
-            for line in lines {
-                writeln!(self.out, "{line}")?;
-            }
-            self.out.flush()
-        })())
+        let bar = match self.style {
+            Style::Terminal => "═",
+            Style::Plain => "=",
+        };
+        let mut text = format!("{}\n{}\n", self.bold(title), bar.repeat(width(title)));
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        self.emit(&text)
     }
 
     /// Starts the next numbered section.
     pub fn section(&mut self, title: &str) -> Result<()> {
-        written((|| -> io::Result<()> {
-            self.sections += 1;
-            let heading = format!("{}. {title}", self.sections);
-            writeln!(self.out)?;
-            writeln!(self.out, "{}", self.bold(&heading))?;
-            writeln!(self.out, "{}", self.rule(width(&heading)))?;
-            self.out.flush()
-        })())
+        self.sections += 1;
+        let heading = format!("{}. {title}", self.sections);
+        let text = format!(
+            "\n{}\n{}\n",
+            self.bold(&heading),
+            self.rule(width(&heading))
+        );
+        self.emit(&text)
     }
 
     /// An indented line of prose.
     pub fn line(&mut self, text: &str) -> Result<()> {
-        written((|| -> io::Result<()> {
-            writeln!(self.out, "  {text}")?;
-            self.out.flush()
-        })())
+        self.emit(&format!("  {text}\n"))
     }
 
     /// Aligned `name  value` lines.
     pub fn fields(&mut self, fields: &[(&str, String)]) -> Result<()> {
-        written((|| -> io::Result<()> {
-            let pad = fields.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
-            for (name, value) in fields {
+        let pad = fields.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+        let text: String = fields
+            .iter()
+            .map(|(name, value)| {
                 let gap = " ".repeat(pad - width(name));
-                writeln!(self.out, "  {name}{gap}  {value}")?;
-            }
-            self.out.flush()
-        })())
+                format!("  {name}{gap}  {value}\n")
+            })
+            .collect();
+        self.emit(&text)
     }
 
     /// A table with a header row; cells are cut at a readable width.
     pub fn table(&mut self, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
-        written((|| -> io::Result<()> {
-            let rows: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| r.iter().map(|c| fit(c)).collect())
-                .collect();
-            let widths: Vec<usize> = headers
-                .iter()
-                .enumerate()
-                .map(|(i, h)| {
-                    rows.iter()
-                        .filter_map(|r| r.get(i))
-                        .map(|c| width(c))
-                        .chain([width(h)])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            let render = |cells: Vec<&str>| {
-                let last = cells.len().saturating_sub(1);
-                let mut line = String::from("  ");
-                for (i, cell) in cells.into_iter().enumerate() {
-                    line.push_str(cell);
-                    if i < last {
-                        line.push_str(&" ".repeat(widths[i] - width(cell) + 2));
-                    }
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| fit(c)).collect())
+            .collect();
+        let columns = rows
+            .iter()
+            .map(Vec::len)
+            .chain([headers.len()])
+            .max()
+            .unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|i| {
+                rows.iter()
+                    .filter_map(|r| r.get(i).map(|c| width(c)))
+                    .chain(headers.get(i).map(|h| width(h)))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let render = |cells: &[&str]| {
+            let mut line = String::from("  ");
+            for (i, cell) in cells.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < cells.len() {
+                    line.push_str(&" ".repeat(widths[i] - width(cell) + 2));
                 }
-                line
-            };
-            writeln!(self.out, "{}", self.bold(&render(headers.to_vec())))?;
-            let rules: Vec<String> = widths.iter().map(|w| self.rule(*w)).collect();
-            writeln!(
-                self.out,
-                "{}",
-                render(rules.iter().map(String::as_str).collect())
-            )?;
-            for row in &rows {
-                writeln!(
-                    self.out,
-                    "{}",
-                    render(row.iter().map(String::as_str).collect())
-                )?;
             }
-            self.out.flush()
-        })())
+            line.push('\n');
+            line
+        };
+        let mut text = self.bold(render(headers).trim_end());
+        text.push('\n');
+        let rules: Vec<String> = widths.iter().map(|w| self.rule(*w)).collect();
+        text.push_str(&render(
+            &rules.iter().map(String::as_str).collect::<Vec<_>>(),
+        ));
+        for row in &rows {
+            text.push_str(&render(&row.iter().map(String::as_str).collect::<Vec<_>>()));
+        }
+        self.emit(&text)
     }
 
     /// A blank line and a closing line.
     pub fn finish(&mut self, text: &str) -> Result<()> {
-        written((|| -> io::Result<()> {
-            writeln!(self.out)?;
-            writeln!(self.out, "{}", self.bold(text))?;
-            self.out.flush()
-        })())
+        let text = format!("\n{}\n", self.bold(text));
+        self.emit(&text)
     }
-}
-
-/// Output errors as the SDK's (a closed pipe or a full disk).
-fn written(result: io::Result<()>) -> Result<()> {
-    result.map_err(|e| Error::io("stdout", e))
 }
 
 #[cfg(test)]
