@@ -19,7 +19,7 @@ enum Backend {
     /// Directly against the vendor's API.
     Local(LocalExecutor),
     /// Through the Airbyte API, by connector id.
-    Hosted(HostedExecutor),
+    Hosted(Box<HostedExecutor>),
 }
 
 /// One connector served as MCP tools.
@@ -76,7 +76,7 @@ impl ServedConnector {
             name: label.to_lowercase(),
             display_name: label,
             definition: definition.map(Arc::new),
-            backend: Backend::Hosted(executor),
+            backend: Backend::Hosted(Box::new(executor)),
             connector_id: Some(info.id.clone()),
             connector_type: info.connector_type.clone(),
         }

@@ -257,9 +257,8 @@ fn merge_json(client: McpClient, existing: Option<&str>, entry: &ServerEntry) ->
 }
 
 fn merge_toml(existing: &str, entry: &ServerEntry) -> Result<String> {
-    let mut doc: toml_edit::DocumentMut = existing
-        .parse()
-        .map_err(|e| unreadable("TOML config", e))?;
+    let mut doc: toml_edit::DocumentMut =
+        existing.parse().map_err(|e| unreadable("TOML config", e))?;
     let servers = doc
         .entry("mcp_servers")
         .or_insert_with(|| {
@@ -350,7 +349,10 @@ mod tests {
         assert_eq!(v["mcpServers"]["other"]["command"], "x");
         assert_eq!(v["mcpServers"]["airbyte"]["command"], "/bin/airbyte-agent");
         assert_eq!(v["mcpServers"]["airbyte"]["args"][1], "serve");
-        assert_eq!(v["mcpServers"]["airbyte"]["env"]["AIRBYTE_CLIENT_ID"], "id-1");
+        assert_eq!(
+            v["mcpServers"]["airbyte"]["env"]["AIRBYTE_CLIENT_ID"],
+            "id-1"
+        );
         assert!(v["mcpServers"]["airbyte"].get("type").is_none());
         let code = merged_config(McpClient::ClaudeCode, None, &entry()).unwrap();
         let v: Value = serde_json::from_str(&code).unwrap();
@@ -361,8 +363,14 @@ mod tests {
     fn toml_merge_keeps_comments_and_tables() {
         let existing = "# my settings\nmodel = \"o3\"\n\n[mcp_servers.other]\ncommand = \"x\"\n";
         let text = merged_config(McpClient::Codex, Some(existing), &entry()).unwrap();
-        assert!(text.starts_with("# my settings\nmodel = \"o3\"\n"), "{text}");
-        assert!(text.contains("[mcp_servers.other]\ncommand = \"x\""), "{text}");
+        assert!(
+            text.starts_with("# my settings\nmodel = \"o3\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[mcp_servers.other]\ncommand = \"x\""),
+            "{text}"
+        );
         assert!(text.contains("[mcp_servers.airbyte]"), "{text}");
         assert!(!text.contains("[mcp_servers]\n"), "{text}");
         let doc: toml_edit::DocumentMut = text.parse().unwrap();
@@ -398,18 +406,27 @@ mod tests {
         let cwd = Path::new("/proj");
         let path = |c: McpClient| c.default_config_path(env, cwd).unwrap();
         assert_eq!(path(McpClient::ClaudeCode), Path::new("/proj/.mcp.json"));
-        assert_eq!(path(McpClient::Cursor), Path::new("/home/u/.cursor/mcp.json"));
-        assert_eq!(path(McpClient::Codex), Path::new("/home/u/.codex/config.toml"));
+        assert_eq!(
+            path(McpClient::Cursor),
+            Path::new("/home/u/.cursor/mcp.json")
+        );
+        assert_eq!(
+            path(McpClient::Codex),
+            Path::new("/home/u/.codex/config.toml")
+        );
         let codex_home = |name: &str| (name == "CODEX_HOME").then(|| "/c".to_string());
         assert_eq!(
-            McpClient::Codex.default_config_path(codex_home, cwd).unwrap(),
+            McpClient::Codex
+                .default_config_path(codex_home, cwd)
+                .unwrap(),
             Path::new("/c/config.toml")
         );
+        assert!(path(McpClient::ClaudeDesktop).ends_with("Claude/claude_desktop_config.json"));
         assert!(
-            path(McpClient::ClaudeDesktop)
-                .ends_with("Claude/claude_desktop_config.json")
+            McpClient::Cursor
+                .default_config_path(|_| None, cwd)
+                .is_err()
         );
-        assert!(McpClient::Cursor.default_config_path(|_| None, cwd).is_err());
         assert_eq!("codex".parse::<McpClient>(), Ok(McpClient::Codex));
         assert!("vscode".parse::<McpClient>().is_err());
     }
@@ -417,6 +434,9 @@ mod tests {
     #[test]
     fn debug_hides_env_values() {
         let debug = format!("{:?}", entry());
-        assert!(debug.contains("AIRBYTE_CLIENT_ID") && !debug.contains("id-1"), "{debug}");
+        assert!(
+            debug.contains("AIRBYTE_CLIENT_ID") && !debug.contains("id-1"),
+            "{debug}"
+        );
     }
 }

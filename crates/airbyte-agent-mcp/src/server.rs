@@ -21,7 +21,9 @@ use serde_json::{Map, Value, json};
 
 use crate::connectors::ServedConnector;
 use crate::describe;
-use crate::tools::{self, ASK, DESCRIBE_ENTITY, LIST_CONNECTORS, LIST_ENTITIES, VALIDATE_OPERATION};
+use crate::tools::{
+    self, ASK, DESCRIBE_ENTITY, LIST_CONNECTORS, LIST_ENTITIES, VALIDATE_OPERATION,
+};
 
 /// An MCP server exposing connectors as tools. Cheap to clone (one per
 /// HTTP session shares everything).
@@ -244,7 +246,12 @@ impl McpServer {
                 what: "connector".into(),
                 name: name.to_string(),
                 scope: "this MCP server".into(),
-                available: self.inner.connectors.iter().map(|c| c.name.clone()).collect(),
+                available: self
+                    .inner
+                    .connectors
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect(),
             })
     }
 
@@ -254,7 +261,12 @@ impl McpServer {
                 what: "tool".into(),
                 name: tool.to_string(),
                 scope: "this MCP server".into(),
-                available: self.inner.tools.iter().map(|t| t.name.to_string()).collect(),
+                available: self
+                    .inner
+                    .tools
+                    .iter()
+                    .map(|t| t.name.to_string())
+                    .collect(),
             });
         };
         let connector = &self.inner.connectors[index];

@@ -23,11 +23,20 @@ async fn tools_are_listed_with_connector_enums() {
         ]
     );
     let execute = &tools[4].input_schema;
-    assert_eq!(execute["properties"]["entity"]["enum"], json!(["customers"]));
-    assert_eq!(execute["properties"]["action"]["enum"], json!(["get", "list"]));
+    assert_eq!(
+        execute["properties"]["entity"]["enum"],
+        json!(["customers"])
+    );
+    assert_eq!(
+        execute["properties"]["action"]["enum"],
+        json!(["get", "list"])
+    );
     assert!(execute["properties"].get("select_fields").is_some());
     let describe = &tools[2].input_schema;
-    assert_eq!(describe["properties"]["connector"]["enum"], json!(["demo-crm"]));
+    assert_eq!(
+        describe["properties"]["connector"]["enum"],
+        json!(["demo-crm"])
+    );
     assert!(vendor.requests().is_empty(), "listing tools calls no API");
     client.cancel().await.expect("client closes");
 }
@@ -75,7 +84,15 @@ async fn discovery_tools_describe_the_connector() {
         .collect();
     assert_eq!(
         fields,
-        ["id", "name", "email", "address", "address.city", "address.zip", "notes"]
+        [
+            "id",
+            "name",
+            "email",
+            "address",
+            "address.city",
+            "address.zip",
+            "notes"
+        ]
     );
     assert_eq!(described["fields"][2]["type"], "string|null");
     assert!(vendor.requests().is_empty(), "discovery calls no API");
@@ -116,7 +133,10 @@ async fn validate_operation_checks_without_sending() {
         )
         .await,
     );
-    assert!(missing.contains("Missing required parameter `id`"), "{missing}");
+    assert!(
+        missing.contains("Missing required parameter `id`"),
+        "{missing}"
+    );
     let unknown = error_of(
         &call(
             &client,
@@ -163,7 +183,10 @@ async fn execute_runs_against_the_vendor_and_shapes_records() {
         .await,
     );
     let notes = out["data"][0]["notes"].as_str().expect("notes kept");
-    assert!(notes.starts_with(&"n".repeat(200)) && notes.contains("[truncated"), "{notes}");
+    assert!(
+        notes.starts_with(&"n".repeat(200)) && notes.contains("[truncated"),
+        "{notes}"
+    );
     assert_eq!(out["data"][1]["notes"], "short");
     assert!(out["data"][0].get("address").is_none());
 }
@@ -186,7 +209,11 @@ async fn large_results_are_cut_to_the_budget_with_a_marker() {
     let kept = out["data"].as_array().map(Vec::len).unwrap_or_default();
     assert!(marker["omitted_records"].as_u64() >= Some(1));
     assert_eq!(marker["omitted_records"].as_u64(), Some(2 - kept as u64));
-    assert!(marker["message"].as_str().is_some_and(|m| m.contains("select_fields")));
+    assert!(
+        marker["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("select_fields"))
+    );
 }
 
 #[tokio::test]
@@ -195,19 +222,25 @@ async fn failures_are_tool_errors_that_say_what_to_do() {
     let client = connect(server(&vendor.url(), None)).await;
     let execute = |args| call(&client, "demo-crm_execute", args);
 
-    let r = execute(json!({"entity": "customers", "action": "list", "params": {"status": "x"}})).await;
+    let r =
+        execute(json!({"entity": "customers", "action": "list", "params": {"status": "x"}})).await;
     let msg = error_of(&r);
-    assert!(msg.contains("Allowed values: 'active', 'archived'"), "{msg}");
+    assert!(
+        msg.contains("Allowed values: 'active', 'archived'"),
+        "{msg}"
+    );
     let structured = r.structured_content.expect("structured error");
     assert_eq!(structured["error"], "invalid_parameter");
     assert_eq!(structured["retry"]["kind"], "fix_arguments");
 
     let msg = error_of(&execute(json!({"entity": "orders", "action": "list"})).await);
     assert!(msg.contains("Valid entities: customers"), "{msg}");
-    let msg = error_of(&execute(json!({"entity": "customers", "action": "list", "limit": 3})).await);
+    let msg =
+        error_of(&execute(json!({"entity": "customers", "action": "list", "limit": 3})).await);
     assert!(msg.contains("inside `params`"), "{msg}");
     let msg = error_of(
-        &execute(json!({"entity": "customers", "action": "get", "params": {"id": "limited"}})).await,
+        &execute(json!({"entity": "customers", "action": "get", "params": {"id": "limited"}}))
+            .await,
     );
     assert!(msg.contains("Wait 7 s"), "{msg}");
     let msg = error_of(
@@ -235,5 +268,8 @@ async fn failures_are_tool_errors_that_say_what_to_do() {
     )
     .await;
     assert!(error_of(&r).contains("Reconnect"), "{}", text(&r));
-    assert_eq!(r.structured_content.expect("structured")["retry"]["kind"], "reconnect");
+    assert_eq!(
+        r.structured_content.expect("structured")["retry"]["kind"],
+        "reconnect"
+    );
 }
