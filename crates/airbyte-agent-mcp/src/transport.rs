@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use airbyte_agent_sdk::{Error, Result};
 use rmcp::ServiceExt as _;
+use rmcp::service::ServerInitializeError;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService, stdio};
 use tokio::net::TcpListener;
@@ -19,10 +20,16 @@ impl McpServer {
     /// Serves one client on stdin/stdout until it disconnects. Logs must
     /// go to stderr: stdout carries the protocol.
     pub async fn serve_stdio(self) -> Result<()> {
-        let running = self
-            .serve(stdio())
-            .await
-            .map_err(|e| Error::io("<stdio>", std::io::Error::other(e.to_string())))?;
+        let running = match self.serve(stdio()).await {
+            Ok(running) => running,
+            // A client on a protocol without the initialize handshake (or one
+            // that only probed) leaves before any `initialize`: a normal end.
+            Err(ServerInitializeError::ConnectionClosed(_)) => {
+                tracing::info!("MCP stdio client disconnected");
+                return Ok(());
+            }
+            Err(e) => return Err(Error::io("<stdio>", std::io::Error::other(e.to_string()))),
+        };
         let reason = running
             .waiting()
             .await
