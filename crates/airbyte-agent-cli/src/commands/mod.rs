@@ -13,6 +13,7 @@ pub mod definitions;
 pub mod demo;
 pub mod exec;
 pub mod local;
+pub mod mcp;
 pub mod oauth;
 pub mod sandbox;
 pub mod server;
