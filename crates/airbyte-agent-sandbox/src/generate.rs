@@ -208,9 +208,9 @@ impl Generator {
                 "postal_code": postal_code,
                 "state": state,
             },
-            "balance": if flag % 7 == 0 { -((flag % 50) as i64 + 1) * 100 } else { 0 },
+            "balance": if flag.is_multiple_of(7) { -((flag % 50) as i64 + 1) * 100 } else { 0 },
             "currency": currency,
-            "delinquent": flag % 11 == 0,
+            "delinquent": flag.is_multiple_of(11),
             "description": format!("Sandbox customer #{seq} (generated)"),
             "email": self.customer_email(seq),
             "metadata": {"tier": pick(TIERS, flag >> 8)},
@@ -235,7 +235,7 @@ impl Generator {
             "Subscription" | "Support Plan" | "Workshop" | "License"
         );
         let fields = json!({
-            "active": flag % 9 != 0,
+            "active": !flag.is_multiple_of(9),
             "description": format!("Sandbox product #{seq} (generated)"),
             "metadata": {"sku": format!("SBX-{:05}", seq)},
             "name": format!("{adjective} {noun}"),
@@ -273,7 +273,7 @@ impl Generator {
             ],
             self.roll(e, seq, D_STATUS),
         );
-        let send_invoice = flag % 4 == 0;
+        let send_invoice = flag.is_multiple_of(4);
         let quantity = 1 + (flag >> 8) % 5;
         let unit_amount = (10 + self.roll(e, seq, D_AMOUNT) % 490) as i64 * 100;
         let total = unit_amount * quantity as i64;
@@ -350,8 +350,8 @@ impl Generator {
         let owner = self.owner(e, seq);
         let flag = self.roll(e, seq, D_FLAG);
         let amount = (5 + self.roll(e, seq, D_AMOUNT) % 995) as i64 * 100;
-        let failed = self.roll(e, seq, D_STATUS) % 12 == 0;
-        let refunded = !failed && flag % 15 == 0;
+        let failed = self.roll(e, seq, D_STATUS).is_multiple_of(12);
+        let refunded = !failed && flag.is_multiple_of(15);
         let (brand, last4) = pick(CARDS, self.roll(e, seq, D_CARD));
         let email = owner.map(|c| self.customer_email(c));
         let name = owner.map(|c| {

@@ -302,18 +302,18 @@ impl Store {
         };
         let mut overlay = self.write(entity);
         let seq = self.total(entity, &overlay);
-        if let Some(id) = &custom_id {
-            if self.position(entity, &overlay, id).is_some() {
-                return Err(ApiError {
-                    status: 400,
-                    code: Some("resource_already_exists"),
-                    message: format!(
-                        "A {} with id '{id}' already exists; choose another id.",
-                        entity.object()
-                    ),
-                    param: Some("id".to_string()),
-                });
-            }
+        if let Some(id) = &custom_id
+            && self.position(entity, &overlay, id).is_some()
+        {
+            return Err(ApiError {
+                status: 400,
+                code: Some("resource_already_exists"),
+                message: format!(
+                    "A {} with id '{id}' already exists; choose another id.",
+                    entity.object()
+                ),
+                param: Some("id".to_string()),
+            });
         }
         let id = custom_id
             .clone()
