@@ -13,7 +13,7 @@
 //!
 //! Everything under `src/generated/` and that block is rewritten; the rest
 //! of the crate is left alone. [`plan`] computes the files, [`stale`] lists
-//! what differs on disk (the "no diff" check), [`write`] applies the plan.
+//! what differs on disk (the "no diff" check), [`write()`] applies the plan.
 
 use std::path::{Path, PathBuf};
 

@@ -19,6 +19,13 @@
 //! # Ok::<(), airbyte_agent_sdk::Error>(())
 //! ```
 //!
+//! With [`Options::embed_definition`] the module embeds its definition
+//! (`include_str!`) and gains local-mode constructors (`local()`, one
+//! `local_<scheme>(credentials…)` per auth scheme); hosted constructors
+//! (`connect()`, `hosted_by_id`, `hosted_in_workspace`, `from_auth_config`)
+//! are always there. [`bundle`] regenerates the `airbyte-agent-connectors`
+//! crate (binary `regenerate-connectors`).
+//!
 //! Generated code depends on the crates `airbyte-agent-sdk`, `serde` (with
 //! `derive`), `serde_json` and `futures`, and is meant to be included as a
 //! module file (`mod stripe;`): it starts with inner attributes.

@@ -283,3 +283,104 @@ impl HostedPaging {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::ErrorKind;
+
+    const YAML: &str = r#"
+openapi: 3.1.0
+info:
+  title: Tiny
+  version: "1.0"
+  x-airbyte-connector-name: tiny
+  x-airbyte-connector-definition-id: 00000000-0000-0000-0000-0000000000aa
+servers: [{url: "https://api.tiny.example/v1"}]
+components:
+  securitySchemes:
+    bearerAuth:
+      type: http
+      scheme: bearer
+      x-airbyte-auth-config:
+        type: object
+        required: [api_key]
+        properties: {api_key: {type: string}}
+        auth_mapping: {token: "${api_key}"}
+paths:
+  /items:
+    get:
+      x-airbyte-entity: items
+      x-airbyte-action: list
+      x-airbyte-record-extractor: $.data
+      x-airbyte-meta-extractor: {next_cursor: $.next_cursor}
+      parameters:
+        - {name: cursor, in: query, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"#;
+
+    struct Tiny(#[allow(dead_code)] Arc<dyn Executor>);
+
+    impl TypedConnector for Tiny {
+        const NAME: &'static str = "tiny";
+        const DEFINITION_ID: &'static str = "00000000-0000-0000-0000-0000000000aa";
+        const DEFINITION_YAML: Option<&'static str> = Some(YAML);
+        fn from_executor(executor: Arc<dyn Executor>) -> Self {
+            Tiny(executor)
+        }
+    }
+
+    struct Bare;
+
+    impl TypedConnector for Bare {
+        const NAME: &'static str = "bare";
+        const DEFINITION_ID: &'static str = "id";
+        const DEFINITION_YAML: Option<&'static str> = None;
+        fn from_executor(_: Arc<dyn Executor>) -> Self {
+            Bare
+        }
+    }
+
+    #[test]
+    fn hosted_paging_repeats_the_operation_with_the_cursor() {
+        let paging = HostedPaging::new(&Tiny::definition().unwrap());
+        let op = ExecutionConfig::new("items", "list").param("limit", json!(2));
+        let page = ExecutionResult::new(json!([{"id": 1}]), Some(json!({"next_cursor": "c2"})));
+        let next = paging.next(&op, &page).unwrap();
+        assert_eq!(next.params["cursor"], "c2");
+        assert_eq!(next.params["limit"], 2);
+        let last = ExecutionResult::new(json!([{"id": 2}]), Some(json!({"next_cursor": null})));
+        assert!(paging.next(&next, &last).is_none());
+        // Operations the definition does not list are not paged.
+        assert!(
+            paging
+                .next(&ExecutionConfig::new("other", "list"), &page)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn local_needs_an_embedded_definition_and_credentials() {
+        let Err(err) = local::<Bare>().build() else {
+            panic!("built without a definition");
+        };
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.to_string().contains("local_with_definition"), "{err}");
+        assert!(local::<Tiny>().build().is_err(), "no api_key");
+        assert!(local::<Tiny>().auth("api_key", "k").build().is_ok());
+    }
+
+    #[test]
+    fn builders_never_show_secrets() {
+        let connect = connect::<Tiny>()
+            .client_id("client-id-value")
+            .client_secret("client-secret-value");
+        let shown = format!("{connect:?}");
+        assert!(!shown.contains("client-secret-value"), "{shown}");
+        let local = local::<Tiny>().auth("api_key", "api-key-value");
+        let shown = format!("{local:?}");
+        assert!(!shown.contains("api-key-value"), "{shown}");
+    }
+}
