@@ -61,6 +61,7 @@ enum Command {
     Local(local::LocalCommand),
     Definitions(definitions::DefinitionsArgs),
     Tools(tools::ToolsArgs),
+    Mcp(mcp::McpArgs),
     Codegen(codegen::CodegenArgs),
 }
 
@@ -104,6 +105,7 @@ impl Command {
             Command::Catalog(c) => c.run(),
             Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
             Command::Local(c) => c.run().await,
+            Command::Mcp(c) => c.run(ctx).await,
             Command::Definitions(c) => return self_printing(|out| definitions::run(c, out)),
             Command::Tools(c) => return self_printing(|out| tools::run(c, out)),
             Command::Codegen(c) => return self_printing(|out| codegen::run(c, out)),

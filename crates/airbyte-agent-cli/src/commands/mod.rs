@@ -12,6 +12,7 @@ pub mod connectors;
 pub mod definitions;
 pub mod exec;
 pub mod local;
+pub mod mcp;
 pub mod oauth;
 pub mod tools;
 pub mod workflows;
