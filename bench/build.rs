@@ -1,7 +1,10 @@
-//! Generates the typed Stripe connector the benchmarks drive, from the
-//! definition named by `AIRBYTE_BENCH_STRIPE_DEFINITION` (`bench/run` points
-//! it at the upstream definition in the Python reference's package, which
-//! must not be committed). Without it the `typed` target is left out.
+//! Generates the typed Stripe connector the benchmarks drive, from our own
+//! definition (`crates/airbyte-agent-connectors/definitions/stripe.yaml`) or
+//! the one named by `AIRBYTE_BENCH_STRIPE_DEFINITION`. Without either the
+//! `typed` target is left out.
+//!
+//! Once `airbyte-agent-connectors` carries the generated Stripe module, the
+//! bench can depend on its `stripe` feature instead.
 
 use std::path::PathBuf;
 
@@ -10,10 +13,14 @@ const DEFINITION_ENV: &str = "AIRBYTE_BENCH_STRIPE_DEFINITION";
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(typed_stripe)");
     println!("cargo::rerun-if-env-changed={DEFINITION_ENV}");
-    let Some(path) = std::env::var_os(DEFINITION_ENV) else {
-        return;
+    let ours = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/airbyte-agent-connectors/definitions/stripe.yaml");
+    let path = match std::env::var_os(DEFINITION_ENV) {
+        Some(path) => PathBuf::from(path),
+        None if ours.exists() => ours,
+        None => return,
     };
-    println!("cargo::rerun-if-changed={}", PathBuf::from(&path).display());
+    println!("cargo::rerun-if-changed={}", path.display());
     let def = match airbyte_agent_sdk::definition::load_path(&path) {
         Ok(def) => def,
         Err(e) => panic!("{DEFINITION_ENV}: {e}"),
@@ -33,4 +40,6 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("stripe_typed.rs"), body).expect("OUT_DIR is writable");
     println!("cargo::rustc-cfg=typed_stripe");
+    // The typed connector's executor loads the same definition.
+    println!("cargo::rustc-env=BENCH_TYPED_DEFINITION={}", path.display());
 }
