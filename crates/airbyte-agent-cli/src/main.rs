@@ -63,6 +63,11 @@ enum Command {
     Tools(tools::ToolsArgs),
     Mcp(mcp::McpArgs),
     Codegen(codegen::CodegenArgs),
+    Serve(server::ServeArgs),
+    #[command(subcommand)]
+    Admin(server::AdminCommand),
+    #[command(subcommand)]
+    Runs(server::RunsCommand),
 }
 
 /// What a command leaves for `main` to do.
@@ -109,6 +114,9 @@ impl Command {
             Command::Definitions(c) => return self_printing(|out| definitions::run(c, out)),
             Command::Tools(c) => return self_printing(|out| tools::run(c, out)),
             Command::Codegen(c) => return self_printing(|out| codegen::run(c, out)),
+            Command::Serve(c) => c.run().await,
+            Command::Admin(c) => c.run().await,
+            Command::Runs(c) => c.run().await,
         };
         printed.map(Outcome::from)
     }

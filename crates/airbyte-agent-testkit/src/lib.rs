@@ -3,9 +3,12 @@
 //! - [`RecordingServer`]: an HTTP server bound to 127.0.0.1 that records
 //!   every request it receives and answers with whatever a responder closure
 //!   says. Tests assert on what went over the wire.
+//! - [`hosted`]: a stand-in for the hosted Airbyte API (token, connector
+//!   lookup, execute) to run hosted-mode clients against.
 //! - [`reference`]: locating and running the Python reference SDK (the test
 //!   oracle) installed by `scripts/setup-reference`.
 
+pub mod hosted;
 pub mod reference;
 mod server;
 

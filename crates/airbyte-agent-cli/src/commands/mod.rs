@@ -14,6 +14,7 @@ pub mod exec;
 pub mod local;
 pub mod mcp;
 pub mod oauth;
+pub mod server;
 pub mod tools;
 pub mod workflows;
 

@@ -521,10 +521,11 @@ fn operation_input_schema(
             renamed.insert(key.clone(), p.name.clone());
         }
         let mut schema = sanitize_schema(&p.schema);
-        if let (Value::Object(s), Some(d)) = (&mut schema, p.description.as_deref()) {
-            if !s.contains_key("description") && !d.trim().is_empty() {
-                s.insert("description".into(), Value::String(clip(d.trim(), 500)));
-            }
+        if let (Value::Object(s), Some(d)) = (&mut schema, p.description.as_deref())
+            && !s.contains_key("description")
+            && !d.trim().is_empty()
+        {
+            s.insert("description".into(), Value::String(clip(d.trim(), 500)));
         }
         let scoped = def.scoping.iter().any(|s| s.param == p.name);
         if p.required && p.default.is_none() && p.config_inject.is_none() && !scoped {
