@@ -49,7 +49,7 @@ pub fn write_customer(out: &mut String, i: u64) {
         id = customer_id(i),
         balance = (i % 13) as i64 * 100 - 600,
         created = NEWEST - i,
-        delinquent = i % 17 == 0,
+        delinquent = i.is_multiple_of(17),
         fl = first.to_ascii_lowercase(),
         ll = last.to_ascii_lowercase(),
         tier = ["free", "pro", "enterprise"][(i % 3) as usize],
