@@ -32,6 +32,19 @@ fn query<'v>(expr: &str, value: &'v Value) -> std::result::Result<Vec<&'v Value>
     Ok(path.query(value).all())
 }
 
+/// Like [`query`], with each node's JSON pointer (`""` for the root).
+fn query_located<'v>(
+    expr: &str,
+    value: &'v Value,
+) -> std::result::Result<Vec<(String, &'v Value)>, String> {
+    let path = JsonPath::parse(expr).map_err(|e| e.to_string())?;
+    Ok(path
+        .query_located(value)
+        .into_iter()
+        .map(|node| (node.location().to_json_pointer(), node.node()))
+        .collect())
+}
+
 /// Wraps primitives as `{"value": x}` so results are always objects (or
 /// lists of objects). `null` stays `null`.
 pub fn wrap_primitives(data: Value) -> Value {
@@ -63,14 +76,17 @@ pub fn wrap_primitives(data: Value) -> Value {
 /// apply. An unparsable extractor returns the body unchanged unless a
 /// transform or filter is declared, in which case it is an error.
 pub fn extract_records(
-    body: Value,
+    mut body: Value,
     rules: &RecordRules<'_>,
     config: &Map<String, Value>,
 ) -> Result<Value> {
     let Some(extractor) = rules.extractor else {
         return Ok(wrap_primitives(body));
     };
-    let result = match query(extractor, &body) {
+    // What to return, decided while the matches borrow `body`; a single
+    // match is then moved out of the body rather than deep-cloned (a list
+    // page is most of the response).
+    let picked = match query_located(extractor, &body) {
         Ok(matches) if matches.is_empty() => {
             return Ok(if rules.many {
                 Value::Array(Vec::new())
@@ -78,24 +94,14 @@ pub fn extract_records(
                 Value::Null
             });
         }
+        Ok(matches) if rules.many && matches.len() > 1 => Err(Value::Array(
+            matches.into_iter().map(|(_, v)| v.clone()).collect(),
+        )),
         Ok(matches) => {
-            if rules.many {
-                if matches.len() == 1 {
-                    let single = matches[0];
-                    if single.is_array()
-                        || std::ptr::eq(single, &body)
-                        || !extractor.contains("[*]")
-                    {
-                        single.clone()
-                    } else {
-                        Value::Array(vec![single.clone()])
-                    }
-                } else {
-                    Value::Array(matches.into_iter().cloned().collect())
-                }
-            } else {
-                matches[0].clone()
-            }
+            let (pointer, first) = &matches[0];
+            let as_is =
+                !rules.many || first.is_array() || pointer.is_empty() || !extractor.contains("[*]");
+            Ok((pointer.clone(), as_is))
         }
         Err(message) => {
             let guarded = rules.transform.is_some_and(|t| !t.is_empty())
@@ -107,6 +113,20 @@ pub fn extract_records(
             }
             tracing::warn!(extractor, %message, "record extractor failed; returning the whole response");
             return Ok(wrap_primitives(body));
+        }
+    };
+    let result = match picked {
+        Err(several) => several,
+        Ok((pointer, as_is)) => {
+            let single = body
+                .pointer_mut(&pointer)
+                .map(Value::take)
+                .unwrap_or_default();
+            if as_is {
+                single
+            } else {
+                Value::Array(vec![single])
+            }
         }
     };
     let mut result = result;
@@ -389,6 +409,24 @@ mod tests {
             json!([{"a": 1}, {"a": 2}])
         );
         assert_eq!(run("$.data[0]", true, json!({"data": []})), json!([]));
+    }
+
+    #[test]
+    fn single_matches_are_moved_out_whatever_their_key() {
+        // The match is taken out through its JSON pointer: `/` and `~` in
+        // keys must be escaped for the records to be found.
+        assert_eq!(
+            run("$['a/b~c']", true, json!({"a/b~c": [{"id": 1}], "x": 2})),
+            json!([{"id": 1}])
+        );
+        assert_eq!(
+            run(
+                "$.list[1].c",
+                false,
+                json!({"list": [{"c": 0}, {"c": {"id": 7}}]})
+            ),
+            json!({"id": 7})
+        );
     }
 
     #[test]

@@ -369,6 +369,9 @@ mod tests {
 
         #[test]
         fn path_segment_never_leaks_separators(s in ".*") {
+            // Dot segments cannot survive URL parsing at all; the request
+            // builder refuses them (see `build_path`).
+            prop_assume!(s != "." && s != "..");
             let seg = quote(&s, "");
             prop_assert!(!seg.contains('/') && !seg.contains('?') && !seg.contains('#'));
             let url = finish_url("http://127.0.0.1:1", &format!("/a/{seg}/b"), None);

@@ -84,8 +84,28 @@ pub fn build_path(op: &OperationSpec, path: &str, params: &Map<String, Value>) -
             });
         }
         out = out.replace(&format!("{{{name}}}"), &quote(&py_str(value), ""));
+        // URL parsers (WHATWG, and httpx in the reference) resolve `.` and
+        // `..` segments, so such a value would reach another
+        // endpoint than the one declared: refuse it instead of sending it.
+        if out.split('/').any(is_dot_segment) {
+            return Err(Error::InvalidParameter {
+                entity: op.entity.clone(),
+                action: op.action.clone(),
+                param: name.to_string(),
+                reason: "`.` and `..` cannot be sent as a path segment (URLs resolve them to \
+                         another path); pass the resource's real identifier"
+                    .to_string(),
+                allowed: Vec::new(),
+            });
+        }
     }
     Ok(out)
+}
+
+/// `.` or `..`. Encoded spellings (`%2e`) cannot come out of a value:
+/// quoting turns its `%` into `%25`.
+fn is_dot_segment(segment: &str) -> bool {
+    segment == "." || segment == ".."
 }
 
 /// Collects the query values of an operation: the caller's declared
@@ -390,6 +410,34 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn dot_segments_in_path_values_are_refused() {
+        let op = list_op();
+        for value in [".", ".."] {
+            let err =
+                build_path(&op, &op.path, &params(json!({"account_id": value}))).expect_err(value);
+            assert_eq!(
+                err.kind(),
+                crate::error::ErrorKind::InvalidParameter,
+                "{value}"
+            );
+            assert!(err.to_string().contains("account_id"), "{err}");
+        }
+        // A literal "%2e" is quoted, so it is not a dot segment.
+        let path = build_path(&op, &op.path, &params(json!({"account_id": "%2e"}))).unwrap();
+        assert_eq!(path, "/v1/%252e/orders");
+        // Dots inside a segment are ordinary characters.
+        let path = build_path(
+            &op,
+            "/v1/{account_id}.json",
+            &params(json!({"account_id": "."})),
+        )
+        .unwrap();
+        assert_eq!(path, "/v1/..json");
+        let path = build_path(&op, &op.path, &params(json!({"account_id": "a.b"}))).unwrap();
+        assert_eq!(path, "/v1/a.b/orders");
     }
 
     #[test]
