@@ -17,14 +17,12 @@ use std::time::Duration;
 
 use airbyte_agent_sdk::executor::local::LocalExecutor;
 use airbyte_agent_sdk::http::{HttpSender, SenderConfig, Timeouts};
-use airbyte_agent_sdk::{ErrorKind, ExecutionConfig, Executor};
+use airbyte_agent_sdk::{ExecutionConfig, Executor};
 use fault_support::*;
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
 const SECRET: &str = "sk_live_fault_SENSITIVE";
-/// Attempts allowed by the definition's retry config.
-const MAX_ATTEMPTS: usize = 3;
 /// Per-attempt limit (headers, and the whole body for buffered reads).
 const ATTEMPT: Duration = Duration::from_secs(2);
 /// Limit of a whole call, every attempt and wait included.
@@ -90,13 +88,6 @@ enum Op {
     Download,
 }
 
-#[derive(Clone, Copy)]
-enum Class {
-    Idempotent,
-    NonIdempotent,
-    Streamed,
-}
-
 impl Op {
     const ALL: [Op; 5] = [Op::List, Op::Create, Op::Update, Op::Paginate, Op::Download];
 
@@ -131,43 +122,6 @@ impl Op {
             },
         }
     }
-}
-
-/// Expected outcome and exact request count of `fault` for `class`.
-fn expectation(fault: &str, class: Class) -> Option<(Expect, usize)> {
-    use Class::*;
-    use ErrorKind::*;
-    let err = |k| Expect::Err(k);
-    let all = MAX_ATTEMPTS;
-    Some(match (fault, class) {
-        // Nothing usable came back: idempotent requests use every attempt.
-        ("reset" | "close_without_reply" | "not_http" | "huge_header", NonIdempotent) => {
-            (err(Network), 1)
-        }
-        ("reset" | "close_without_reply" | "not_http" | "huge_header", _) => (err(Network), all),
-        ("stall_before_headers" | "slow_headers", NonIdempotent) => (err(Timeout), 1),
-        ("stall_before_headers" | "slow_headers", _) => (err(Timeout), all),
-        // Once a stream's headers arrived it is the caller's: no retry.
-        ("stall_mid_body", Streamed) => (err(Timeout), 1),
-        ("stall_mid_body", Idempotent) => (err(Timeout), all),
-        ("stall_mid_body", NonIdempotent) => (err(Timeout), 1),
-        ("truncated_body", Idempotent) => (err(Network), all),
-        ("truncated_body", _) => (err(Network), 1),
-        // An endless stream has no end to reach: covered by huge_body.
-        ("endless_body", Streamed) => return None,
-        // Bytes are bytes to a download; JSON is only parsed elsewhere.
-        ("truncated_json" | "invalid_json" | "huge_body", Streamed) => (Expect::Ok, 1),
-        ("truncated_json" | "invalid_json" | "huge_body" | "endless_body", _) => (err(Decode), 1),
-        ("5xx_burst_then_ok", NonIdempotent) => (err(HttpStatus), 1),
-        ("5xx_burst_then_ok", _) => (Expect::Ok, 3),
-        ("5xx_persistent", NonIdempotent) => (err(HttpStatus), 1),
-        ("5xx_persistent", _) => (err(HttpStatus), all),
-        ("429_retry_after_then_ok", NonIdempotent) => (err(RateLimited), 1),
-        ("429_retry_after_then_ok", _) => (Expect::Ok, 2),
-        ("429_retry_after_1e300", NonIdempotent) => (err(RateLimited), 1),
-        ("429_retry_after_1e300", _) => (err(RateLimited), all),
-        (other, _) => panic!("no expectation for fault `{other}`"),
-    })
 }
 
 fn executor(server: &FaultServer) -> LocalExecutor {
@@ -310,7 +264,7 @@ async fn every_fault_against_every_local_operation() {
     let mut per_fault: HashMap<&str, usize> = HashMap::new();
     for (name, fault) in catalogue() {
         for op in Op::ALL {
-            let Some((expect, attempts)) = expectation(name, op.class()) else {
+            let Some((expect, attempts)) = sender_expectation(name, op.class()) else {
                 continue;
             };
             *per_fault.entry(name).or_default() += 1;

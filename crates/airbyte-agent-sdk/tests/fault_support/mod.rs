@@ -244,3 +244,55 @@ fn padded(body: &[u8]) -> Vec<u8> {
     }
     b
 }
+
+/// Attempts allowed by the retry config the local suites use.
+pub const MAX_ATTEMPTS: usize = 3;
+
+/// Requests as the local engine's retry rule sees them.
+#[derive(Debug, Clone, Copy)]
+pub enum Class {
+    /// GET and friends, read whole.
+    Idempotent,
+    /// POST and PATCH: never sent again once the server may have them.
+    NonIdempotent,
+    /// A download: retried until its headers arrive, then the caller's.
+    Streamed,
+}
+
+/// Expected outcome and exact request count of `fault` for a request of
+/// `class` sent by the local engine's sender with [`MAX_ATTEMPTS`].
+pub fn sender_expectation(fault: &str, class: Class) -> Option<(Expect, usize)> {
+    use Class::*;
+    use ErrorKind::*;
+    let err = |k| Expect::Err(k);
+    let all = MAX_ATTEMPTS;
+    Some(match (fault, class) {
+        // Nothing usable came back: idempotent requests use every attempt.
+        ("reset" | "close_without_reply" | "not_http" | "huge_header", NonIdempotent) => {
+            (err(Network), 1)
+        }
+        ("reset" | "close_without_reply" | "not_http" | "huge_header", _) => (err(Network), all),
+        ("stall_before_headers" | "slow_headers", NonIdempotent) => (err(Timeout), 1),
+        ("stall_before_headers" | "slow_headers", _) => (err(Timeout), all),
+        // Once a stream's headers arrived it is the caller's: no retry.
+        ("stall_mid_body", Streamed) => (err(Timeout), 1),
+        ("stall_mid_body", Idempotent) => (err(Timeout), all),
+        ("stall_mid_body", NonIdempotent) => (err(Timeout), 1),
+        ("truncated_body", Idempotent) => (err(Network), all),
+        ("truncated_body", _) => (err(Network), 1),
+        // An endless stream has no end to reach: covered by huge_body.
+        ("endless_body", Streamed) => return None,
+        // Bytes are bytes to a download; JSON is only parsed elsewhere.
+        ("truncated_json" | "invalid_json" | "huge_body", Streamed) => (Expect::Ok, 1),
+        ("truncated_json" | "invalid_json" | "huge_body" | "endless_body", _) => (err(Decode), 1),
+        ("5xx_burst_then_ok", NonIdempotent) => (err(HttpStatus), 1),
+        ("5xx_burst_then_ok", _) => (Expect::Ok, 3),
+        ("5xx_persistent", NonIdempotent) => (err(HttpStatus), 1),
+        ("5xx_persistent", _) => (err(HttpStatus), all),
+        ("429_retry_after_then_ok", NonIdempotent) => (err(RateLimited), 1),
+        ("429_retry_after_then_ok", _) => (Expect::Ok, 2),
+        ("429_retry_after_1e300", NonIdempotent) => (err(RateLimited), 1),
+        ("429_retry_after_1e300", _) => (err(RateLimited), all),
+        (other, _) => panic!("no expectation for fault `{other}`"),
+    })
+}
