@@ -28,6 +28,9 @@
 //! ```
 
 mod api;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod token;
 mod types;
 
