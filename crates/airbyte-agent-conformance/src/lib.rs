@@ -14,6 +14,7 @@
 
 pub mod cases;
 pub mod definitions;
+pub mod equivalence;
 pub mod expect;
 pub mod observe;
 pub mod ours;

@@ -327,27 +327,37 @@ fn section(md: &mut String, title: &str, findings: &[Finding]) {
 
 /// Every difference between two observations, described; empty when identical.
 pub fn differences(reference: &Observation, ours: &Observation) -> Vec<String> {
+    differences_between(reference, ours, ("reference", "ours"))
+}
+
+/// [`differences`] with the two sides named by `labels` (left, right).
+pub fn differences_between(
+    left: &Observation,
+    right: &Observation,
+    labels: (&str, &str),
+) -> Vec<String> {
+    let (ln, rn) = labels;
     let mut out = Vec::new();
-    if reference.requests.len() != ours.requests.len() {
-        let n = reference.requests.len().min(ours.requests.len());
-        let (side, extra) = if ours.requests.len() > n {
-            ("ours", &ours.requests[n..])
+    if left.requests.len() != right.requests.len() {
+        let n = left.requests.len().min(right.requests.len());
+        let (side, extra) = if right.requests.len() > n {
+            (rn, &right.requests[n..])
         } else {
-            ("reference", &reference.requests[n..])
+            (ln, &left.requests[n..])
         };
         let extra: Vec<String> = extra
             .iter()
             .map(|r| format!("{} {}", r.method, r.path))
             .collect();
         out.push(format!(
-            "request count: reference {} vs ours {} (extra in {side}: {}; {})",
-            reference.requests.len(),
-            ours.requests.len(),
+            "request count: {ln} {} vs {rn} {} (extra in {side}: {}; {})",
+            left.requests.len(),
+            right.requests.len(),
             extra.join(", "),
-            outcome_text(reference, ours)
+            outcome_text(left, right, labels)
         ));
     }
-    for (i, (r, o)) in reference.requests.iter().zip(&ours.requests).enumerate() {
+    for (i, (r, o)) in left.requests.iter().zip(&right.requests).enumerate() {
         if r.method != o.method || r.path != o.path {
             out.push(format!(
                 "request {i}: {} {} vs {} {}",
@@ -361,12 +371,10 @@ pub fn differences(reference: &Observation, ours: &Observation) -> Vec<String> {
         let rs: BTreeSet<_> = r.headers.iter().collect();
         let os: BTreeSet<_> = o.headers.iter().collect();
         for (name, value) in rs.difference(&os) {
-            out.push(format!(
-                "request {i} header only in reference: {name}: {value}"
-            ));
+            out.push(format!("request {i} header only in {ln}: {name}: {value}"));
         }
         for (name, value) in os.difference(&rs) {
-            out.push(format!("request {i} header only in ours: {name}: {value}"));
+            out.push(format!("request {i} header only in {rn}: {name}: {value}"));
         }
         if r.body != o.body {
             out.push(format!(
@@ -376,7 +384,7 @@ pub fn differences(reference: &Observation, ours: &Observation) -> Vec<String> {
             ));
         }
     }
-    let (r, o) = (&reference.outcome, &ours.outcome);
+    let (r, o) = (&left.outcome, &right.outcome);
     if !r.agrees_with(o) {
         out.push(match (&r.error_kind, &o.error_kind) {
             (None, None) if r.data != o.data => format!(
@@ -389,13 +397,13 @@ pub fn differences(reference: &Observation, ours: &Observation) -> Vec<String> {
                 short(&r.meta.to_string()),
                 short(&o.meta.to_string())
             ),
-            _ => format!("outcome: {}", outcome_text(reference, ours)),
+            _ => format!("outcome: {}", outcome_text(left, right, labels)),
         });
     }
     out
 }
 
-fn outcome_text(reference: &Observation, ours: &Observation) -> String {
+fn outcome_text(left: &Observation, right: &Observation, (ln, rn): (&str, &str)) -> String {
     let one = |o: &Observation| match &o.outcome.error_kind {
         None => "ok".to_string(),
         Some(k) => format!(
@@ -403,7 +411,7 @@ fn outcome_text(reference: &Observation, ours: &Observation) -> String {
             short(o.outcome.error_message.as_deref().unwrap_or_default())
         ),
     };
-    format!("reference {} vs ours {}", one(reference), one(ours))
+    format!("{ln} {} vs {rn} {}", one(left), one(right))
 }
 
 fn short(s: &str) -> String {

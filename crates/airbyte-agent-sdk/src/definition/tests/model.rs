@@ -669,3 +669,37 @@ fn directories_of_definitions() {
     assert_eq!(results.len(), 4);
     assert_eq!(results.iter().filter(|(_, r)| r.is_err()).count(), 1);
 }
+
+#[test]
+fn lint_flags_component_schemas_other_tooling_rejects() {
+    let mut doc = base();
+    set(
+        &mut doc,
+        "/components/schemas/User/type",
+        json!(["object", "null"]),
+    );
+    set(&mut doc, "/components/schemas/Team", json!({"required": "id"}));
+    // Nested schemas are free-form JSON Schema everywhere: not reported.
+    set(
+        &mut doc,
+        "/components/schemas/User/properties/id/type",
+        json!(["string", "null"]),
+    );
+    let def = load_ok(&doc);
+    let report = lint(&def);
+    let flagged: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "non-portable-schema")
+        .map(|f| (f.severity, f.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            (Severity::Error, "/components/schemas/User/type"),
+            (Severity::Error, "/components/schemas/Team/required"),
+        ],
+        "{report}"
+    );
+    assert!(report.to_string().contains("anyOf"), "{report}");
+}

@@ -1,6 +1,9 @@
 //! `lint`: things in a definition that load fine but deserve a look —
 //! unknown extensions, ignored operations, unusable auth schemes, path
-//! placeholders without parameters, list operations that cannot paginate.
+//! placeholders without parameters, list operations that cannot paginate,
+//! component schemas other Airbyte tooling would refuse.
+
+mod component_schemas;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -153,6 +156,10 @@ pub fn lint(def: &ConnectorDefinition) -> LintReport {
                 "`{field}` is not a field of an OpenAPI {object}; it is ignored (extensions need an `x-` prefix)"
             ),
         )
+    });
+
+    component_schemas::strictly_typed_fields(&def.document, &mut |pointer, message| {
+        push(Severity::Error, "non-portable-schema", pointer, message)
     });
 
     for entity in &def.entities {
