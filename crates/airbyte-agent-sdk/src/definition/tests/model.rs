@@ -678,7 +678,11 @@ fn lint_flags_component_schemas_other_tooling_rejects() {
         "/components/schemas/User/type",
         json!(["object", "null"]),
     );
-    set(&mut doc, "/components/schemas/Team", json!({"required": "id"}));
+    set(
+        &mut doc,
+        "/components/schemas/Team",
+        json!({"required": "id"}),
+    );
     // Nested schemas are free-form JSON Schema everywhere: not reported.
     set(
         &mut doc,
