@@ -129,9 +129,11 @@ pub enum Fault {
         /// Bytes sent before closing.
         sent: usize,
     },
-    /// A 200 JSON response of `bytes` bytes (a JSON object with one long
-    /// string), sent with chunked encoding; `None` streams forever.
+    /// A JSON response of `bytes` bytes (an object with one long string),
+    /// sent with chunked encoding; `None` streams forever.
     Huge {
+        /// Status code.
+        status: u16,
         /// Body size, or endless.
         bytes: Option<u64>,
     },
@@ -272,7 +274,7 @@ async fn apply(stream: &mut TcpStream, fault: Fault) -> std::io::Result<()> {
             stream.write_all(&body[..sent.min(body.len())]).await?;
             stream.shutdown().await
         }
-        Fault::Huge { bytes } => stream_huge(stream, bytes).await,
+        Fault::Huge { status, bytes } => stream_huge(stream, status, bytes).await,
         Fault::Garbage => {
             stream
                 .write_all(b"SSH-2.0-OpenSSH_9.6\r\n\x00\x01\x02 not http at all\r\n\r\n")
@@ -290,8 +292,13 @@ async fn apply(stream: &mut TcpStream, fault: Fault) -> std::io::Result<()> {
 }
 
 /// Writes `{"data":"xxxx…"}` in chunks until `total` bytes (or forever).
-async fn stream_huge(stream: &mut TcpStream, total: Option<u64>) -> std::io::Result<()> {
-    let mut h = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n".to_vec();
+async fn stream_huge(
+    stream: &mut TcpStream,
+    status: u16,
+    total: Option<u64>,
+) -> std::io::Result<()> {
+    let mut h = format!("HTTP/1.1 {status} {}\r\n", reason(status)).into_bytes();
+    h.extend_from_slice(b"content-type: application/json\r\n");
     h.extend_from_slice(b"transfer-encoding: chunked\r\nconnection: close\r\n\r\n");
     stream.write_all(&h).await?;
     const OPEN: &[u8] = b"{\"data\":\"";

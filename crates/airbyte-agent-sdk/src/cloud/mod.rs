@@ -46,7 +46,7 @@ use url::Url;
 
 use crate::config::{AirbyteAuthConfig, ResolvedConfig};
 use crate::error::{Error, Result, sanitize_url};
-use crate::http::client::{BodyError, read_limited, too_large};
+use crate::http::client::{BodyError, MAX_ERROR_BODY, read_bounded, read_limited, too_large};
 use crate::http::{DEFAULT_MAX_RESPONSE_BODY, error_from_response, map_transport_error};
 
 pub use token::{DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN};
@@ -335,24 +335,24 @@ impl CloudClient {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = match read_limited(resp, self.inner.max_response_body).await {
-            Ok(bytes) => bytes,
-            Err(BodyError::Transport(e)) => {
-                return Err(map_transport_error(e, method, url.as_str(), timeout));
-            }
-            Err(BodyError::TooLarge(limit)) => return Err(too_large(method, url.as_str(), limit)),
-        };
         tracing::debug!(method, url = %sanitize_url(url.as_str()), status = status.as_u16(), "Airbyte API response");
-        if status.is_success() {
-            Ok(bytes)
-        } else {
-            Err(error_from_response(
+        if !status.is_success() {
+            // The start of an error body explains it; the status is the error.
+            let body = read_bounded(resp, MAX_ERROR_BODY).await;
+            return Err(error_from_response(
                 status.as_u16(),
                 method,
                 url.as_str(),
                 retry_after.as_deref(),
-                &bytes,
-            ))
+                &body,
+            ));
+        }
+        match read_limited(resp, self.inner.max_response_body).await {
+            Ok(bytes) => Ok(bytes),
+            Err(BodyError::Transport(e)) => {
+                Err(map_transport_error(e, method, url.as_str(), timeout))
+            }
+            Err(BodyError::TooLarge(limit)) => Err(too_large(method, url.as_str(), limit)),
         }
     }
 

@@ -20,7 +20,7 @@ use crate::error::{Error, Result, sanitize_url};
 use crate::executor::ByteStream;
 
 /// Longest error-response body read to explain a failure.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Largest response body read into memory unless configured otherwise
 /// (256 MiB): far above any real JSON page, low enough that a broken or
@@ -544,7 +544,7 @@ pub(crate) fn too_large(method: &str, url: &str, limit: u64) -> Error {
 
 /// Reads at most `max` bytes of a body; errors end the read quietly (the
 /// status already says what went wrong).
-async fn read_bounded(response: reqwest::Response, max: usize) -> Vec<u8> {
+pub(crate) async fn read_bounded(response: reqwest::Response, max: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(Ok(chunk)) = stream.next().await {

@@ -226,8 +226,27 @@ pub fn catalogue() -> Vec<(&'static str, FaultFn)> {
                 )
             }),
         ),
-        ("huge_body", f(|_, _| Fault::Huge { bytes: Some(HUGE) })),
-        ("endless_body", f(|_, _| Fault::Huge { bytes: None })),
+        (
+            "huge_body",
+            f(|_, _| Fault::Huge {
+                status: 200,
+                bytes: Some(HUGE),
+            }),
+        ),
+        (
+            "endless_body",
+            f(|_, _| Fault::Huge {
+                status: 200,
+                bytes: None,
+            }),
+        ),
+        (
+            "5xx_endless_body",
+            f(|_, _| Fault::Huge {
+                status: 503,
+                bytes: None,
+            }),
+        ),
         ("not_http", f(|_, _| Fault::Garbage)),
         (
             "huge_header",
@@ -287,8 +306,9 @@ pub fn sender_expectation(fault: &str, class: Class) -> Option<(Expect, usize)> 
         ("truncated_json" | "invalid_json" | "huge_body" | "endless_body", _) => (err(Decode), 1),
         ("5xx_burst_then_ok", NonIdempotent) => (err(HttpStatus), 1),
         ("5xx_burst_then_ok", _) => (Expect::Ok, 3),
-        ("5xx_persistent", NonIdempotent) => (err(HttpStatus), 1),
-        ("5xx_persistent", _) => (err(HttpStatus), all),
+        // Error bodies are read only as far as needed to explain them.
+        ("5xx_persistent" | "5xx_endless_body", NonIdempotent) => (err(HttpStatus), 1),
+        ("5xx_persistent" | "5xx_endless_body", _) => (err(HttpStatus), all),
         ("429_retry_after_then_ok", NonIdempotent) => (err(RateLimited), 1),
         ("429_retry_after_then_ok", _) => (Expect::Ok, 2),
         ("429_retry_after_1e300", NonIdempotent) => (err(RateLimited), 1),
