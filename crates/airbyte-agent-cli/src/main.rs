@@ -61,7 +61,13 @@ enum Command {
     Local(local::LocalCommand),
     Definitions(definitions::DefinitionsArgs),
     Tools(tools::ToolsArgs),
+    Mcp(mcp::McpArgs),
     Codegen(codegen::CodegenArgs),
+    Serve(server::ServeArgs),
+    #[command(subcommand)]
+    Admin(server::AdminCommand),
+    #[command(subcommand)]
+    Runs(server::RunsCommand),
 }
 
 /// What a command leaves for `main` to do.
@@ -104,9 +110,13 @@ impl Command {
             Command::Catalog(c) => c.run(),
             Command::Completions(c) => c.run(&mut Cli::command()).map(|()| None),
             Command::Local(c) => c.run().await,
+            Command::Mcp(c) => c.run(ctx).await,
             Command::Definitions(c) => return self_printing(|out| definitions::run(c, out)),
             Command::Tools(c) => return self_printing(|out| tools::run(c, out)),
             Command::Codegen(c) => return self_printing(|out| codegen::run(c, out)),
+            Command::Serve(c) => c.run().await,
+            Command::Admin(c) => c.run().await,
+            Command::Runs(c) => c.run().await,
         };
         printed.map(Outcome::from)
     }

@@ -256,6 +256,57 @@ async fn exec_and_check() {
         )],
     );
 
+    // Output shaping: field selection, then a byte budget with a marker.
+    let list = || {
+        vec![expect(
+            "POST",
+            &format!("/api/v1/integrations/connectors/{CONNECTOR}/execute"),
+            &[],
+            json!({"entity": "customers", "action": "list", "params": null}),
+        )]
+    };
+    let out = check(
+        &server,
+        &[],
+        &[
+            "exec",
+            CONNECTOR,
+            "customers",
+            "list",
+            "--select-fields",
+            "id,email",
+        ],
+        None,
+        list(),
+    );
+    assert_eq!(
+        out["data"],
+        json!([{"id": "cus_Q1", "email": "ada@example.com"}, {"id": "cus_Q2", "email": "grace@example.com"}])
+    );
+    assert_eq!(out["meta"]["next_cursor"], "cus_Q2");
+    let out = check(
+        &server,
+        &[],
+        &[
+            "exec",
+            CONNECTOR,
+            "customers",
+            "list",
+            "--exclude-fields",
+            "object,created",
+            "--max-bytes",
+            "200",
+        ],
+        None,
+        list(),
+    );
+    assert!(out.to_string().len() <= 200, "{out}");
+    assert!(
+        out["_truncated"]["omitted_records"].as_u64() >= Some(1),
+        "{out}"
+    );
+    assert!(out["data"][0].get("object").is_none(), "{out}");
+
     // Without a connector definition at hand, check verifies the Airbyte
     // credentials (the token request), by name and by id alike.
     for connector in ["stripe", CONNECTOR] {

@@ -79,3 +79,25 @@ fn a_single_file_generates_without_rustfmt() {
     assert!(out_dir.join("demo_shop.rs").is_file());
     assert!(!out_dir.join("mod.rs").exists());
 }
+
+#[test]
+fn embedding_includes_the_definition_relative_to_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let defs = dir.path().join("specs/demo-shop");
+    std::fs::create_dir_all(&defs).unwrap();
+    std::fs::write(defs.join("connector.yaml"), DEMO).unwrap();
+    let out_dir = dir.path().join("src/connectors");
+    let (code, printed) = run_cli(&[
+        defs.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--embed-definition",
+    ]);
+    assert_eq!(code, 0, "{printed}");
+    let source = std::fs::read_to_string(out_dir.join("demo_shop.rs")).unwrap();
+    assert!(
+        source.contains("include_str!(\"../../specs/demo-shop/connector.yaml\")"),
+        "{source}"
+    );
+    assert!(source.contains("pub fn local() -> airbyte_agent_sdk::typed::TypedLocal<Self>"));
+}

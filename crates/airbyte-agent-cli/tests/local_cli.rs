@@ -208,3 +208,75 @@ fn the_command_future_is_send() {
     let fut = cmd.run();
     assert_send(&fut);
 }
+
+#[tokio::test]
+async fn output_shaping_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let def_path = dir.path().join("connector.yaml");
+    std::fs::write(&def_path, DEFINITION).unwrap();
+    let server = RecordingServer::start(|_| {
+        MockResponse::json(
+            200,
+            json!({"items": [
+                {"id": 1, "name": "a", "notes": "x".repeat(300)},
+                {"id": 2, "name": "b", "notes": "short"}
+            ], "next": null}),
+        )
+    })
+    .await;
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "exec",
+            "--definition",
+            def_path.to_str().unwrap(),
+            "--auth",
+            "api_key=k",
+            "--base-url",
+            &server.url(),
+            "items",
+            "list",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            parse(&refs).run().await.unwrap().unwrap()
+        }
+    };
+    let out = run(&["--select-fields", "id,name"]).await;
+    assert_eq!(
+        out["data"],
+        json!([{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+    );
+    let out = run(&[
+        "--all",
+        "--exclude-fields",
+        "name",
+        "--skip-truncation=false",
+    ])
+    .await;
+    let notes = out[0]["notes"].as_str().unwrap();
+    assert!(notes.len() < 300 && notes.contains("[truncated"), "{notes}");
+    assert_eq!(out[1], json!({"id": 2, "notes": "short"}));
+    let out = run(&["--max-bytes", "200"]).await;
+    assert!(out.to_string().len() <= 200, "{out}");
+    assert_eq!(out["_truncated"]["total_records"], 2, "{out}");
+    // Without flags nothing is cut.
+    let out = run(&[]).await;
+    assert_eq!(out["data"][0]["notes"].as_str().map(str::len), Some(300));
+    assert!(
+        TestCli::try_parse_from([
+            "test",
+            "exec",
+            "--definition",
+            "x",
+            "--skip-truncation",
+            "items",
+            "list"
+        ])
+        .is_ok(),
+        "a bare --skip-truncation does not eat the entity"
+    );
+}

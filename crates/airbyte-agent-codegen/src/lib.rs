@@ -19,12 +19,21 @@
 //! # Ok::<(), airbyte_agent_sdk::Error>(())
 //! ```
 //!
+//! With [`Options::embed_definition`] the module embeds its definition
+//! (`include_str!`) and gains local-mode constructors (`local()`, one
+//! `local_<scheme>(credentials…)` per auth scheme); hosted constructors
+//! (`connect()`, `hosted_by_id`, `hosted_in_workspace`, `from_auth_config`)
+//! are always there. [`bundle`] regenerates the `airbyte-agent-connectors`
+//! crate (binary `regenerate-connectors`).
+//!
 //! Generated code depends on the crates `airbyte-agent-sdk`, `serde` (with
 //! `derive`), `serde_json` and `futures`, and is meant to be included as a
 //! module file (`mod stripe;`): it starts with inner attributes.
 
 #![warn(missing_docs)]
 
+pub mod bundle;
+mod connector;
 mod docs;
 mod ident;
 mod operations;
@@ -64,15 +73,50 @@ pub fn module_name(connector_name: &str) -> String {
     }
 }
 
-/// Generates the typed module for one connector definition.
+/// Generation settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Path of the definition file relative to the generated file, for
+    /// `include_str!`. When set, the module embeds the definition and gets
+    /// `local()`, one `local_<scheme>(credentials…)` per auth scheme and
+    /// page following in hosted mode; when not, local mode needs a
+    /// definition passed to `local_with_definition`.
+    pub embed_definition: Option<String>,
+}
+
+impl Options {
+    /// Default settings: nothing embedded.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Embeds the definition found at `path`, relative to the generated file.
+    pub fn embed_definition(mut self, path: impl Into<String>) -> Self {
+        self.embed_definition = Some(path.into());
+        self
+    }
+}
+
+/// Generates the typed module for one connector definition with default
+/// [`Options`] (definition not embedded).
 ///
 /// Fails only when the emitted source does not parse, which is a bug of
 /// the generator ([`Error::Definition`] naming the definition).
 pub fn generate(def: &ConnectorDefinition) -> Result<GeneratedModule> {
+    generate_with(def, &Options::default())
+}
+
+/// Generates the typed module for one connector definition.
+///
+/// Fails only when the emitted source does not parse, which is a bug of
+/// the generator ([`Error::Definition`] naming the definition).
+pub fn generate_with(def: &ConnectorDefinition, options: &Options) -> Result<GeneratedModule> {
     let mut names = Namespace::with_reserved(RESERVED_TYPE_NAMES);
     let connector = names.claim_pascal(&def.name);
     let mut types = TypeGen::new(names);
-    let api_items = operations::emit(def, &connector, &mut types);
+    let embed = options.embed_definition.as_deref();
+    let api_items = operations::emit(def, &connector, embed, &mut types);
     let mut source = header(def);
     source.push_str("#![allow(clippy::all, clippy::pedantic, clippy::nursery)]\n");
     for item in api_items.iter().chain(types.items.iter()) {

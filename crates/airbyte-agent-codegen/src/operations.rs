@@ -3,12 +3,11 @@
 use airbyte_agent_sdk::definition::{Action, ConnectorDefinition, Entity, Operation};
 use serde_json::Value;
 
+use crate::connector::CONNECTOR_METHODS;
 use crate::docs::{doc_attrs, doc_paragraphs};
 use crate::ident::{Namespace, pascal};
 use crate::types::{RustType, TypeGen, description};
 
-/// Methods of the connector struct that entity accessors must not take.
-const CONNECTOR_METHODS: &[&str] = &["new", "from_arc", "executor", "check"];
 /// Methods of every builder that parameter setters must not take.
 const BUILDER_METHODS: &[&str] = &["send", "send_raw", "paginate", "raw_param", "into_config"];
 /// Local names in generated handle methods that arguments must not take.
@@ -34,8 +33,14 @@ enum Output {
     Download,
 }
 
-/// Emits the connector, handle and builder items; record types go to `types`.
-pub fn emit(def: &ConnectorDefinition, connector: &str, types: &mut TypeGen) -> Vec<String> {
+/// Emits the connector, handle and builder items; record types go to
+/// `types`. `embed` is the `include_str!` path of the definition, if any.
+pub fn emit(
+    def: &ConnectorDefinition,
+    connector: &str,
+    embed: Option<&str>,
+    types: &mut TypeGen,
+) -> Vec<String> {
     let mut items = Vec::new();
     let mut accessors = String::new();
     let mut methods = Namespace::with_reserved(CONNECTOR_METHODS);
@@ -53,47 +58,9 @@ pub fn emit(def: &ConnectorDefinition, connector: &str, types: &mut TypeGen) -> 
         ));
         items.push(emit_handle(def, entity, &handle, types));
     }
-    let title = def
-        .description
-        .as_deref()
-        .map(|d| format!("{}: {d}", def.display_name))
-        .unwrap_or_else(|| format!("The {} connector.", def.display_name));
-    let docs = doc_attrs(&format!(
-        "{title}\n\nWraps any executor (hosted or local); every call builds an \
-         `ExecutionConfig` and runs it through the `Executor` trait."
-    ));
     items.insert(
         0,
-        format!(
-            "{docs}#[derive(Clone)]\npub struct {connector} {{\n\
-             executor: std::sync::Arc<dyn airbyte_agent_sdk::Executor>,\n}}\n\
-             impl std::fmt::Debug for {connector} {{\n\
-             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
-             f.debug_struct({connector:?}).finish_non_exhaustive()\n}}\n}}\n\
-             impl {connector} {{\n\
-             /// The connector name in the definition.\n\
-             pub const NAME: &'static str = {name:?};\n\
-             /// The definition id (`x-airbyte-connector-definition-id`).\n\
-             pub const DEFINITION_ID: &'static str = {id:?};\n\
-             /// The definition version the module was generated from.\n\
-             pub const DEFINITION_VERSION: &'static str = {version:?};\n\
-             /// A connector running its operations through `executor`.\n\
-             pub fn new(executor: impl airbyte_agent_sdk::Executor + 'static) -> Self {{\n\
-             Self::from_arc(std::sync::Arc::new(executor))\n}}\n\
-             /// A connector sharing an executor.\n\
-             pub fn from_arc(executor: std::sync::Arc<dyn airbyte_agent_sdk::Executor>) -> Self {{\n\
-             Self {{ executor }}\n}}\n\
-             /// The executor the connector runs on.\n\
-             pub fn executor(&self) -> &std::sync::Arc<dyn airbyte_agent_sdk::Executor> {{\n\
-             &self.executor\n}}\n\
-             /// Checks connectivity and credentials.\n\
-             pub async fn check(&self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::CheckResult> {{\n\
-             self.executor.check().await\n}}\n\
-             {accessors}}}\n",
-            name = def.name,
-            id = def.definition_id,
-            version = def.version,
-        ),
+        crate::connector::emit(def, connector, &accessors, embed, &mut methods),
     );
     items
 }

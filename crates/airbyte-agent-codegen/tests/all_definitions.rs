@@ -1,12 +1,12 @@
 //! Generates code for every upstream definition of the installed reference
-//! 0.1.380 into one temporary crate and checks that it compiles without
-//! warnings and is `cargo fmt` clean.
+//! 0.1.380 (definitions embedded) into one temporary crate and checks that
+//! it compiles without warnings and is `cargo fmt` clean.
 
 mod support;
 
 use std::time::Instant;
 
-use airbyte_agent_codegen::{generate, rustfmt};
+use airbyte_agent_codegen::{Options, generate_with, rustfmt};
 use airbyte_agent_sdk::definition;
 use airbyte_agent_testkit::reference::{Version, specs_dir};
 
@@ -25,8 +25,11 @@ fn every_upstream_definition_generates_code_that_compiles() {
     let mut modules = Vec::new();
     for file in &files {
         let def = definition::load_path(file).unwrap();
-        let mut module =
-            generate(&def).unwrap_or_else(|e| panic!("generating {}: {e}", file.display()));
+        // Embedded by absolute path, so the local constructors of every
+        // auth scheme are checked too (the temporary crate is elsewhere).
+        let options = Options::new().embed_definition(file.display().to_string());
+        let mut module = generate_with(&def, &options)
+            .unwrap_or_else(|e| panic!("generating {}: {e}", file.display()));
         module.source = rustfmt(&module.source).unwrap();
         assert!(
             module

@@ -1,7 +1,9 @@
 //! The emitted API for small hand-written definitions: names, signatures,
 //! types, docs and the golden output of the `demo_shop` fixture.
 
-use airbyte_agent_codegen::{GeneratedModule, generate, module_name, rustfmt};
+use airbyte_agent_codegen::{
+    GeneratedModule, Options, generate, generate_with, module_name, rustfmt,
+};
 use airbyte_agent_sdk::definition;
 
 fn gen_yaml(yaml: &str) -> GeneratedModule {
@@ -17,7 +19,9 @@ fn demo_shop() -> GeneratedModule {
         "/tests/fixtures/demo_shop.yaml"
     ))
     .unwrap();
-    let mut module = generate(&def).unwrap();
+    // Embedded as the connectors crate does it: relative to the generated file.
+    let options = Options::new().embed_definition("../fixtures/demo_shop.yaml");
+    let mut module = generate_with(&def, &options).unwrap();
     module.source = rustfmt(&module.source).unwrap();
     module
 }
@@ -73,6 +77,17 @@ fn demo_shop_api_shape() {
         "pub fn new(executor: impl airbyte_agent_sdk::Executor + 'static) -> Self",
         "pub fn customers(&self) -> CustomersHandle",
         "pub fn files(&self) -> FilesHandle",
+        // Hosted and local constructors, and the typed-connector contract.
+        "pub fn connect() -> airbyte_agent_sdk::typed::TypedConnect<Self>",
+        "pub fn hosted_by_id(\n        client: airbyte_agent_sdk::cloud::CloudClient,\n        connector_id: impl Into<String>,\n    ) -> Self",
+        "pub fn hosted_in_workspace(",
+        "pub fn from_auth_config(\n        auth: airbyte_agent_sdk::AirbyteAuthConfig,\n    ) -> airbyte_agent_sdk::Result<Self>",
+        "pub const DEFINITION_YAML: &'static str = include_str!(\"../fixtures/demo_shop.yaml\");",
+        "pub fn local() -> airbyte_agent_sdk::typed::TypedLocal<Self>",
+        "pub fn local_bearer_auth(\n        api_key: impl Into<String>,\n    ) -> airbyte_agent_sdk::typed::TypedLocal<Self>",
+        "Self::local().auth(\"api_key\", api_key)",
+        "impl airbyte_agent_sdk::typed::TypedConnector for DemoShop",
+        "const DEFINITION_YAML: Option<&'static str> = Some(Self::DEFINITION_YAML);",
         // Required params are arguments, optional ones setters.
         "pub fn list(&self, region: impl Into<String>) -> CustomersListBuilder",
         "pub fn get(&self, id: impl Into<String>) -> CustomersGetBuilder",
@@ -119,6 +134,8 @@ fn entity_and_parameter_names_never_clash_with_generated_items() {
         &[
             ("new", "list", "get", "/a", "[]"),
             ("self", "list", "get", "/b", "[]"),
+            ("connect", "list", "get", "/e", "[]"),
+            ("local", "list", "get", "/f", "[]"),
             ("user-groups", "list", "get", "/c", "[]"),
             (
                 "user_groups",
@@ -137,6 +154,8 @@ fn entity_and_parameter_names_never_clash_with_generated_items() {
     for expected in [
         "pub fn new_2(&self) -> NewHandle",
         "pub fn self_(&self) -> SelfHandle",
+        "pub fn connect_2(&self) -> ConnectHandle",
+        "pub fn local_2(&self) -> LocalHandle",
         "pub fn user_groups(&self) -> UserGroupsHandle",
         "pub fn user_groups_2(&self) -> UserGroupsHandle2",
         "pub fn get(&self, params_2: impl Into<String>, executor_2: i64) -> UserGroupsGetBuilder",

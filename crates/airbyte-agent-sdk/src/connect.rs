@@ -39,6 +39,21 @@ pub fn connect(name: impl Into<String>) -> ConnectBuilder {
         timeout: None,
         client: None,
         check_operation: None,
+        definition: None,
+    }
+}
+
+/// Like [`connect`], for a connector given by its definition (slug and
+/// definition id) instead of a catalog name: typed connectors use it, so a
+/// connector generated from a definition outside the catalog connects too.
+pub(crate) fn connect_definition(
+    slug: impl Into<String>,
+    definition_id: impl Into<String>,
+) -> ConnectBuilder {
+    let slug = slug.into();
+    ConnectBuilder {
+        definition: Some((slug.clone(), definition_id.into())),
+        ..connect(slug)
     }
 }
 
@@ -60,6 +75,8 @@ pub struct ConnectBuilder {
     timeout: Option<Duration>,
     client: Option<CloudClient>,
     check_operation: Option<ExecutionConfig>,
+    /// (slug, definition id) when not looked up in the catalog.
+    definition: Option<(String, String)>,
 }
 
 impl ConnectBuilder {
@@ -106,7 +123,13 @@ impl ConnectBuilder {
 
     /// Like [`build`](Self::build), returning the hosted executor itself.
     pub async fn build_hosted(self) -> Result<HostedExecutor> {
-        let entry = catalog::lookup(&self.name)?;
+        let (slug, definition_id) = match self.definition {
+            Some(given) => given,
+            None => {
+                let entry = catalog::lookup(&self.name)?;
+                (entry.slug.clone(), entry.definition_id.clone())
+            }
+        };
         let (client, workspace_name, connector_id) = match self.client {
             // An explicit client brings its own credentials: resolve the rest
             // without requiring any.
@@ -131,11 +154,9 @@ impl ConnectBuilder {
         };
         let executor = match connector_id {
             Some(id) => HostedExecutor::by_id(client, id),
-            None => {
-                HostedExecutor::by_definition(client, workspace_name, entry.definition_id.clone())
-            }
+            None => HostedExecutor::by_definition(client, workspace_name, definition_id),
         }
-        .with_label(entry.slug.clone());
+        .with_label(slug);
         Ok(match self.check_operation {
             Some(op) => executor.with_check_operation(op),
             None => executor,

@@ -72,10 +72,10 @@ fn check_schema(schema: &Value, at: &str, problems: &mut Vec<String>) {
     if types.contains(&"array") && !obj.contains_key("items") {
         problems.push(format!("{at}: array without items"));
     }
-    if let Some(Value::Array(values)) = obj.get("enum") {
-        if values.is_empty() {
-            problems.push(format!("{at}: empty enum"));
-        }
+    if let Some(Value::Array(values)) = obj.get("enum")
+        && values.is_empty()
+    {
+        problems.push(format!("{at}: empty enum"));
     }
     let props = obj.get("properties").and_then(Value::as_object);
     if let Some(required) = obj.get("required") {

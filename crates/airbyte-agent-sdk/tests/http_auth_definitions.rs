@@ -102,11 +102,10 @@ async fn every_upstream_scheme_matches_the_reference() {
             def.server_variable_defaults().into_iter().collect();
         for scheme in &options.schemes {
             let mut scheme = scheme.clone();
-            if let SchemeKind::OAuth2(config) = &mut scheme.kind {
-                if config.refresh_url.is_some() {
-                    config.refresh_url =
-                        Some(format!("{token_prefix}/{connector}/{}", scheme.name));
-                }
+            if let SchemeKind::OAuth2(config) = &mut scheme.kind
+                && config.refresh_url.is_some()
+            {
+                config.refresh_url = Some(format!("{token_prefix}/{connector}/{}", scheme.name));
             }
             let creds: Credentials = scheme
                 .credentials

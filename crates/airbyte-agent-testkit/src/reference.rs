@@ -48,17 +48,38 @@ pub fn workspace_root() -> PathBuf {
 /// When the reference is missing and `AIRBYTE_REQUIRE_REFERENCE` is set: a
 /// conformance test must not pass silently in CI.
 pub fn python(version: Version) -> Option<PathBuf> {
-    let candidate = std::env::var_os(version.env_var())
+    locate(
+        version.env_var(),
+        version.dir(),
+        "airbyte_agent_sdk",
+        &format!("the Python reference {}", version.dir()),
+    )
+}
+
+/// The Python interpreter of the venv holding the official MCP Python SDK
+/// (`mcp`, the client of the MCP conformance test): `AIRBYTE_MCP_PYTHON`, else
+/// `.venv-ref/mcp/bin/python`. `None` when missing, unless
+/// `AIRBYTE_REQUIRE_REFERENCE` is set.
+///
+/// # Panics
+/// When the venv is missing and `AIRBYTE_REQUIRE_REFERENCE` is set.
+pub fn mcp_python() -> Option<PathBuf> {
+    locate("AIRBYTE_MCP_PYTHON", "mcp", "mcp", "the MCP Python SDK")
+}
+
+/// Finds a venv's interpreter that can import `module`.
+fn locate(env_var: &str, dir: &str, module: &str, what: &str) -> Option<PathBuf> {
+    let candidate = std::env::var_os(env_var)
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             workspace_root()
                 .join(".venv-ref")
-                .join(version.dir())
+                .join(dir)
                 .join("bin/python")
         });
     let ok = candidate.exists()
         && Command::new(&candidate)
-            .args(["-c", "import airbyte_agent_sdk"])
+            .args(["-c", &format!("import {module}")])
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
@@ -67,15 +88,11 @@ pub fn python(version: Version) -> Option<PathBuf> {
     }
     if std::env::var_os("AIRBYTE_REQUIRE_REFERENCE").is_some() {
         panic!(
-            "the Python reference {} is not installed at {}; run scripts/setup-reference",
-            version.dir(),
+            "{what} is not installed at {}; run scripts/setup-reference",
             candidate.display()
         );
     }
-    eprintln!(
-        "skipping: Python reference {} not installed (run scripts/setup-reference)",
-        version.dir()
-    );
+    eprintln!("skipping: {what} not installed (run scripts/setup-reference)");
     None
 }
 

@@ -28,6 +28,12 @@ pub struct CodegenArgs {
     /// and may differ from `cargo fmt` in line wrapping).
     #[arg(long)]
     pub no_rustfmt: bool,
+    /// Embed each definition with `include_str!` (by its path relative to
+    /// the output directory), giving the connector `local()`, one
+    /// `local_<scheme>(credentials…)` per auth scheme, and page following
+    /// in hosted mode. Move the files together or regenerate.
+    #[arg(long)]
+    pub embed_definition: bool,
 }
 
 /// Generates every definition under `args.path` into `args.out`, listing
@@ -37,10 +43,19 @@ pub struct CodegenArgs {
 pub fn run(args: CodegenArgs, out: &mut dyn Write) -> Result<i32, Error> {
     let files = definition_files(&args.path)?;
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
+    let out_dir = args
+        .out
+        .canonicalize()
+        .map_err(|e| Error::io(&args.out, e))?;
     let mut modules = Vec::new();
     let mut failed = 0;
     for file in files {
-        match generate_one(&file, !args.no_rustfmt) {
+        let embed = if args.embed_definition {
+            Some(include_path(&out_dir, &file)?)
+        } else {
+            None
+        };
+        match generate_one(&file, embed, !args.no_rustfmt) {
             Ok(module) => {
                 let target = args.out.join(&module.file_name);
                 std::fs::write(&target, &module.source).map_err(|e| Error::io(&target, e))?;
@@ -74,10 +89,15 @@ pub fn run(args: CodegenArgs, out: &mut dyn Write) -> Result<i32, Error> {
 
 fn generate_one(
     file: &Path,
+    embed: Option<String>,
     format: bool,
 ) -> Result<airbyte_agent_codegen::GeneratedModule, Error> {
     let def = definition::load_path(file)?;
-    let mut module = airbyte_agent_codegen::generate(&def)?;
+    let mut options = airbyte_agent_codegen::Options::new();
+    if let Some(path) = embed {
+        options = options.embed_definition(path);
+    }
+    let mut module = airbyte_agent_codegen::generate_with(&def, &options)?;
     if format {
         module.source = airbyte_agent_codegen::rustfmt(&module.source)?;
     }
@@ -92,6 +112,22 @@ fn definition_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     } else {
         Ok(vec![path.to_path_buf()])
     }
+}
+
+/// The path of `file` relative to `out_dir` (both made absolute), with `/`
+/// separators, as `include_str!` in a file of `out_dir` needs it.
+fn include_path(out_dir: &Path, file: &Path) -> Result<String, Error> {
+    let file = file.canonicalize().map_err(|e| Error::io(file, e))?;
+    let from: Vec<_> = out_dir.components().collect();
+    let to: Vec<_> = file.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Ok(parts.join("/"))
 }
 
 fn write_err(e: std::io::Error) -> Error {

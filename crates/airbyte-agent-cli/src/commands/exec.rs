@@ -4,7 +4,7 @@ use airbyte_agent_sdk::{ExecutionConfig, Executor, Result};
 use clap::Args;
 use serde_json::{Map, Value};
 
-use crate::commands::json_output;
+use crate::commands::local::ShapeArgs;
 use crate::context::Context;
 use crate::json_arg::parse_object;
 
@@ -15,7 +15,8 @@ use crate::json_arg::parse_object;
     in the workspace, which must hold exactly one connector of that type.\n\
     PARAMS is inline JSON, @FILE or @- (stdin).\n\nExamples:\n  \
     airbyte-agent exec stripe customers list --params '{\"limit\": 10}'\n  \
-    airbyte-agent exec 3f1d2c4b-5a6e-4f70-9182-a3b4c5d6e7f8 invoices get --params '{\"id\": \"in_1\"}'"
+    airbyte-agent exec 3f1d2c4b-5a6e-4f70-9182-a3b4c5d6e7f8 invoices get --params '{\"id\": \"in_1\"}'\n  \
+    airbyte-agent exec stripe customers list --select-fields id,email --max-bytes 20000"
 )]
 pub struct ExecArgs {
     /// Connector id or catalog name (e.g. `stripe`)
@@ -27,6 +28,9 @@ pub struct ExecArgs {
     /// Operation parameters as a JSON object
     #[arg(long, value_name = "JSON")]
     pub params: Option<String>,
+
+    #[command(flatten)]
+    pub shape: ShapeArgs,
 }
 
 impl ExecArgs {
@@ -38,8 +42,12 @@ impl ExecArgs {
         };
         let executor = ctx.executor(&self.connector).await?;
         let result = executor
-            .execute(ExecutionConfig::new(self.entity, self.action).params(params))
+            .execute(ExecutionConfig::new(self.entity, self.action.clone()).params(params))
             .await?;
-        json_output(&result)
+        let value = serde_json::to_value(result).map_err(|e| airbyte_agent_sdk::Error::Decode {
+            what: "execution result".into(),
+            message: e.to_string(),
+        })?;
+        self.shape.apply(value, &self.action).map(Some)
     }
 }

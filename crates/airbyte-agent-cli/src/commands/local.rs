@@ -7,10 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
+use airbyte_agent_sdk::agent::{ShapeOptions, shape_output};
 use airbyte_agent_sdk::definition::{self, ConnectorDefinition};
 use airbyte_agent_sdk::executor::local::LocalExecutor;
 use airbyte_agent_sdk::{Error, ExecutionConfig, Executor, Result};
-use clap::{Args, Subcommand};
+use clap::{ArgAction, Args, Subcommand};
 use futures::StreamExt as _;
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt as _;
@@ -99,28 +100,71 @@ pub struct LocalExecArgs {
     /// For downloads: write the file here (`-` for stdout)
     #[arg(long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+}
+
+/// Output shaping flags of `exec` and `local exec` (the agent module's
+/// field selection, long-text truncation and size guard).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output shaping")]
+pub struct ShapeArgs {
+    /// Keep only these record fields (dot paths, e.g. `id,address.city`)
+    #[arg(long, value_name = "PATHS", value_delimiter = ',')]
+    pub select_fields: Vec<String>,
+
+    /// Remove these record fields (dot paths); ignored with --select-fields
+    #[arg(long, value_name = "PATHS", value_delimiter = ',')]
+    pub exclude_fields: Vec<String>,
+
+    /// Cut the output to this many bytes of compact JSON, keeping whole
+    /// records and saying what was left out under `_truncated`
+    #[arg(long, value_name = "BYTES")]
+    pub max_bytes: Option<usize>,
+
+    /// `--skip-truncation=false` cuts long text fields of list results to
+    /// 200 characters, as agents get them
+    #[arg(
+        long,
+        value_name = "BOOL",
+        default_value_t = true,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub skip_truncation: bool,
+}
+
+impl ShapeArgs {
+    /// Applies the flags to a result (`{data, meta}` or a bare array of
+    /// records) of `action`. Without flags the value is returned unchanged.
+    pub fn apply(&self, value: Value, action: &str) -> Result<Value> {
+        let opts = ShapeOptions::default()
+            .with_select_fields(self.select_fields.iter().cloned())
+            .with_exclude_fields(self.exclude_fields.iter().cloned())
+            .with_skip_truncation(self.skip_truncation)
+            .with_max_output_bytes(self.max_bytes);
+        Ok(shape_output(value, action, &opts)?.value)
+    }
 }
 
 impl LocalExecArgs {
     /// Runs the operation and returns what to print.
     pub async fn run(self) -> Result<Option<Value>> {
-        let definition = self.load_definition()?;
-        let mut builder = LocalExecutor::builder(definition);
-        for pair in &self.auth {
-            let (key, value) = split_pair("--auth", pair)?;
-            builder = builder.auth(key, read_value(value)?);
-        }
-        if let Some(scheme) = &self.auth_scheme {
-            builder = builder.auth_scheme(scheme.clone());
-        }
-        for pair in &self.config {
-            let (key, value) = split_pair("--config", pair)?;
-            builder = builder.config(key, config_value(value));
-        }
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url.clone());
-        }
-        let executor = builder.build()?;
+        let definition = load_definition(
+            self.definition.as_deref(),
+            self.connector.as_deref(),
+            self.definitions_dir.as_deref(),
+        )?;
+        let executor = build_executor(
+            definition,
+            &self.auth,
+            self.auth_scheme.as_deref(),
+            &self.config,
+            self.base_url.as_deref(),
+        )?;
         let params = match &self.params {
             Some(raw) => parse_params(raw)?,
             None => Map::new(),
@@ -142,40 +186,78 @@ impl LocalExecArgs {
             while let Some(record) = stream.next().await {
                 records.push(record?);
             }
-            return Ok(Some(Value::Array(records)));
+            return self
+                .shape
+                .apply(Value::Array(records), &self.action)
+                .map(Some);
         }
         let result = executor.execute(op).await?;
-        Ok(Some(serde_json::to_value(result).unwrap_or(Value::Null)))
+        let value = serde_json::to_value(result).unwrap_or(Value::Null);
+        self.shape.apply(value, &self.action).map(Some)
     }
+}
 
-    fn load_definition(&self) -> Result<ConnectorDefinition> {
-        if let Some(path) = &self.definition {
-            return definition::load_path(path);
-        }
-        let name = self.connector.as_deref().unwrap_or_default();
-        let Some(dir) = &self.definitions_dir else {
-            return Err(Error::invalid_argument(
-                "--connector",
-                format!(
-                    "pass --definitions-dir DIR (or set {DEFINITIONS_DIR_ENV}) to look up `{name}`, or use --definition PATH"
-                ),
-            ));
-        };
-        let direct = dir.join(name);
-        if direct.join(definition::DEFINITION_FILE_NAME).is_file() {
-            return definition::load_path(direct);
-        }
-        let defs = definition::load_dir(dir)?;
-        match definition::find_definition(&defs, name) {
-            Some(def) => Ok(def.clone()),
-            None => Err(Error::NotFound {
-                what: "connector definition".into(),
-                name: name.to_string(),
-                scope: dir.display().to_string(),
-                available: defs.iter().map(|d| d.name.clone()).collect(),
-            }),
-        }
+/// Loads a definition from `--definition PATH`, or `--connector NAME`
+/// looked up in `--definitions-dir`.
+pub fn load_definition(
+    path: Option<&Path>,
+    connector: Option<&str>,
+    definitions_dir: Option<&Path>,
+) -> Result<ConnectorDefinition> {
+    if let Some(path) = path {
+        return definition::load_path(path);
     }
+    let name = connector.unwrap_or_default();
+    let Some(dir) = definitions_dir else {
+        return Err(Error::invalid_argument(
+            "--connector",
+            format!(
+                "pass --definitions-dir DIR (or set {DEFINITIONS_DIR_ENV}) to look up `{name}`, or use --definition PATH"
+            ),
+        ));
+    };
+    let direct = dir.join(name);
+    if direct.join(definition::DEFINITION_FILE_NAME).is_file() {
+        return definition::load_path(direct);
+    }
+    let defs = definition::load_dir(dir)?;
+    match definition::find_definition(&defs, name) {
+        Some(def) => Ok(def.clone()),
+        None => Err(Error::NotFound {
+            what: "connector definition".into(),
+            name: name.to_string(),
+            scope: dir.display().to_string(),
+            available: defs.iter().map(|d| d.name.clone()).collect(),
+        }),
+    }
+}
+
+/// Builds a local executor from command-line values: `auth` and `config`
+/// are `KEY=VALUE` (an auth VALUE may be `@FILE`; a config VALUE that is a
+/// JSON array or object is parsed).
+pub fn build_executor(
+    definition: ConnectorDefinition,
+    auth: &[String],
+    auth_scheme: Option<&str>,
+    config: &[String],
+    base_url: Option<&str>,
+) -> Result<LocalExecutor> {
+    let mut builder = LocalExecutor::builder(definition);
+    for pair in auth {
+        let (key, value) = split_pair("--auth", pair)?;
+        builder = builder.auth(key, read_value(value)?);
+    }
+    if let Some(scheme) = auth_scheme {
+        builder = builder.auth_scheme(scheme);
+    }
+    for pair in config {
+        let (key, value) = split_pair("--config", pair)?;
+        builder = builder.config(key, config_value(value));
+    }
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    builder.build()
 }
 
 /// Splits `KEY=VALUE`.
@@ -200,10 +282,10 @@ fn read_value(value: &str) -> Result<String> {
 /// A config value: JSON arrays and objects are parsed, anything else is text.
 fn config_value(value: &str) -> Value {
     let trimmed = value.trim_start();
-    if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        if let Ok(v) = serde_json::from_str(value) {
-            return v;
-        }
+    if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && let Ok(v) = serde_json::from_str(value)
+    {
+        return v;
     }
     Value::String(value.to_string())
 }

@@ -12,7 +12,9 @@ pub mod connectors;
 pub mod definitions;
 pub mod exec;
 pub mod local;
+pub mod mcp;
 pub mod oauth;
+pub mod server;
 pub mod tools;
 pub mod workflows;
 

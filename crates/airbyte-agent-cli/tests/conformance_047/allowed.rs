@@ -28,10 +28,10 @@ pub fn allowed_differences() -> Vec<Allowed> {
                      both as no parameters.",
             fixup: |reqs| {
                 for r in reqs.iter_mut().filter(|r| r.path.ends_with("/execute")) {
-                    if let Some(p) = r.body.get_mut("params") {
-                        if p == &json!({}) {
-                            *p = Value::Null;
-                        }
+                    if let Some(p) = r.body.get_mut("params")
+                        && p == &json!({})
+                    {
+                        *p = Value::Null;
                     }
                 }
             },

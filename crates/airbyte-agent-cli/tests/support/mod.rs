@@ -357,6 +357,9 @@ const SCRUBBED_ENV: &[&str] = &[
     "https_proxy",
     "all_proxy",
     "RUST_LOG",
+    "AIRBYTE_SERVER_DB",
+    "AIRBYTE_SERVER_ENCRYPTION_KEY",
+    "AIRBYTE_SERVER_LLM_API_KEY",
 ];
 
 /// A command for the `airbyte-agent` binary with a clean environment.

@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
-use airbyte_agent_sdk::ErrorKind;
+use airbyte_agent_sdk::cloud::CloudClient;
+use airbyte_agent_sdk::{AirbyteAuthConfig, ErrorKind};
 use airbyte_agent_sdk::definition;
 use airbyte_agent_sdk::executor::local::LocalExecutor;
+use airbyte_agent_testkit::hosted::{Executed, FakeAirbyte};
 use airbyte_agent_testkit::{MockResponse, RecordedRequest, RecordingServer};
 use codegen_check::DEMO_SHOP_DEFINITION;
 use codegen_check::demo_shop::{CustomerStatus, CustomersListType, DemoShop};
@@ -216,4 +218,124 @@ async fn connector_exposes_its_definition_and_executor() {
             expect("GET", "/customers/c1", &[]),
         ]
     );
+}
+
+#[tokio::test]
+async fn typed_local_constructor_runs_the_embedded_definition() {
+    let server = RecordingServer::start(respond).await;
+    let shop = DemoShop::local_bearer_auth(API_KEY)
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let fetched = shop.customers().get("c1").send().await.unwrap();
+    assert_eq!(fetched.id, "c1");
+    let sent: Vec<_> = server.requests().iter().map(sent).collect();
+    assert_eq!(sent, [expect("GET", "/customers/c1", &[])]);
+    // The embedded definition is the fixture itself.
+    let embedded = DemoShop::definition().unwrap();
+    assert_eq!(embedded.name, DemoShop::NAME);
+    assert_eq!(
+        DemoShop::DEFINITION_YAML,
+        std::fs::read_to_string(DEMO_SHOP_DEFINITION).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn typed_local_without_credentials_fails_before_any_request() {
+    let server = RecordingServer::start(respond).await;
+    let err = DemoShop::local().base_url(server.url()).build().unwrap_err();
+    assert!(err.to_string().contains("api_key"), "{err}");
+    assert!(server.requests().is_empty());
+}
+
+/// A hosted stand-in whose connector pages `customers` like the vendor.
+fn hosted_shop() -> impl Fn(&RecordedRequest) -> MockResponse + Send + Sync + 'static {
+    FakeAirbyte::new("acme", DemoShop::DEFINITION_ID, "conn-42").responder(
+        |entity, action, params| match (entity, action, params["cursor"].as_str()) {
+            ("customers", "list", None) => Executed::ok(
+                json!([customer("c1", "active"), customer("c2", "archived")]),
+                Some(json!({"next": "p2"})),
+            ),
+            ("customers", "list", Some("p2")) => {
+                Executed::ok(json!([customer("c3", "blocked")]), Some(json!({"next": null})))
+            }
+            _ => Executed::Error {
+                status: 404,
+                body: json!({"message": "unexpected operation"}),
+            },
+        },
+    )
+}
+
+fn executed(requests: &[RecordedRequest]) -> Vec<Value> {
+    requests
+        .iter()
+        .filter(|r| r.path.ends_with("/execute"))
+        .map(|r| r.json().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn typed_hosted_connect_looks_up_the_connector_and_follows_pages() {
+    let server = RecordingServer::start(hosted_shop()).await;
+    let shop = DemoShop::connect()
+        .client_id("client-1")
+        .client_secret("secret-1")
+        .workspace("acme")
+        .api_url(server.url())
+        .build()
+        .await
+        .unwrap();
+    let customers: Vec<_> = shop
+        .customers()
+        .list("eu")
+        .paginate()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["c1", "c2", "c3"]);
+    assert_eq!(
+        customers[1].status,
+        CustomerStatus::Unknown("archived".into())
+    );
+    let requests = server.requests();
+    // The lookup names the workspace and this definition.
+    let lookup = requests
+        .iter()
+        .find(|r| r.method == "GET")
+        .expect("connector lookup");
+    assert_eq!(lookup.query_param("definition_id"), Some(DemoShop::DEFINITION_ID));
+    // The next page carries the cursor the definition says takes it.
+    assert_eq!(
+        executed(&requests),
+        [
+            json!({"entity": "customers", "action": "list", "params": {"region": "eu"}}),
+            json!({"entity": "customers", "action": "list", "params": {"region": "eu", "cursor": "p2"}}),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn typed_hosted_by_id_and_from_auth_config_skip_the_lookup() {
+    let server = RecordingServer::start(hosted_shop()).await;
+    let auth = AirbyteAuthConfig::new()
+        .client_id("client-1")
+        .client_secret("secret-1")
+        .connector_id("conn-42")
+        .api_url(server.url());
+    let from_auth = DemoShop::from_auth_config(auth.clone()).unwrap();
+    let resolved = auth.resolve().unwrap();
+    let by_id = DemoShop::hosted_by_id(CloudClient::from_config(&resolved).unwrap(), "conn-42");
+    let in_workspace =
+        DemoShop::hosted_in_workspace(CloudClient::from_config(&resolved).unwrap(), "acme");
+    for shop in [from_auth, by_id, in_workspace] {
+        let page = shop.customers().list("us").send().await.unwrap();
+        assert_eq!(page.records.len(), 2);
+        assert_eq!(page.meta, Some(json!({"next": "p2"})));
+    }
+    let requests = server.requests();
+    let lookups = requests.iter().filter(|r| r.method == "GET").count();
+    assert_eq!(lookups, 1, "only hosted_in_workspace looks the connector up");
+    assert_eq!(executed(&requests).len(), 3);
 }

@@ -8,7 +8,7 @@
 /// not a doctest
 /// ```
 ///
-/// Wraps any executor (hosted or local); every call builds an `ExecutionConfig` and runs it through the `Executor` trait.
+/// Hosted mode (through an Airbyte workspace): `DemoShop::connect()`, `hosted_by_id`, `hosted_in_workspace`, `from_auth_config`. Local mode (your vendor credentials, straight to the vendor's API): `DemoShop::local()` and the `local_*` functions. Any other executor: `DemoShop::new`.
 #[derive(Clone)]
 pub struct DemoShop {
     executor: std::sync::Arc<dyn airbyte_agent_sdk::Executor>,
@@ -47,6 +47,77 @@ impl DemoShop {
         self.executor.check().await
     }
 
+    /// Hosted mode: connects through Airbyte (credentials from the builder, `configure`, or the environment); the connector is the workspace's one made from this definition, or the one given by `.connector_id(..)`.
+    pub fn connect() -> airbyte_agent_sdk::typed::TypedConnect<Self> {
+        airbyte_agent_sdk::typed::connect::<Self>()
+    }
+
+    /// Hosted mode over an executor you configured.
+    pub fn hosted(executor: airbyte_agent_sdk::HostedExecutor) -> Self {
+        airbyte_agent_sdk::typed::hosted(executor)
+    }
+
+    /// Hosted mode for a known connector id (no lookup).
+    pub fn hosted_by_id(
+        client: airbyte_agent_sdk::cloud::CloudClient,
+        connector_id: impl Into<String>,
+    ) -> Self {
+        Self::hosted(
+            airbyte_agent_sdk::HostedExecutor::by_id(client, connector_id).with_label(Self::NAME),
+        )
+    }
+
+    /// Hosted mode for the connector of `workspace_name` made from this definition (looked up on each call).
+    pub fn hosted_in_workspace(
+        client: airbyte_agent_sdk::cloud::CloudClient,
+        workspace_name: impl Into<String>,
+    ) -> Self {
+        Self::hosted(
+            airbyte_agent_sdk::HostedExecutor::by_definition(
+                client,
+                workspace_name,
+                Self::DEFINITION_ID,
+            )
+            .with_label(Self::NAME),
+        )
+    }
+
+    /// Hosted mode from Airbyte credentials: the connector id of `auth` when set, else a lookup in its workspace.
+    pub fn from_auth_config(
+        auth: airbyte_agent_sdk::AirbyteAuthConfig,
+    ) -> airbyte_agent_sdk::Result<Self> {
+        airbyte_agent_sdk::typed::from_auth_config(auth)
+    }
+
+    /// Local mode from a definition you loaded.
+    pub fn local_with_definition(
+        definition: airbyte_agent_sdk::definition::ConnectorDefinition,
+    ) -> airbyte_agent_sdk::typed::TypedLocal<Self> {
+        airbyte_agent_sdk::typed::local_with_definition::<Self>(definition)
+    }
+
+    /// The connector definition this module was generated from (YAML).
+    pub const DEFINITION_YAML: &'static str = include_str!("../fixtures/demo_shop.yaml");
+    /// The embedded definition, parsed.
+    pub fn definition()
+    -> airbyte_agent_sdk::Result<airbyte_agent_sdk::definition::ConnectorDefinition> {
+        <Self as airbyte_agent_sdk::typed::TypedConnector>::definition()
+    }
+
+    /// Local mode from the embedded definition: set credentials with `.auth(field, value)` (or use a `local_*` function) and config values with `.config(..)`, then `.build()`.
+    pub fn local() -> airbyte_agent_sdk::typed::TypedLocal<Self> {
+        airbyte_agent_sdk::typed::local::<Self>()
+    }
+
+    /// Local mode with the `bearerAuth` credentials (Bearer).
+    ///
+    /// - `api_key` (argument)
+    pub fn local_bearer_auth(
+        api_key: impl Into<String>,
+    ) -> airbyte_agent_sdk::typed::TypedLocal<Self> {
+        Self::local().auth("api_key", api_key)
+    }
+
     /// Operations on `customers`.
     pub fn customers(&self) -> CustomersHandle {
         CustomersHandle {
@@ -59,6 +130,15 @@ impl DemoShop {
         FilesHandle {
             executor: self.executor.clone(),
         }
+    }
+}
+
+impl airbyte_agent_sdk::typed::TypedConnector for DemoShop {
+    const NAME: &'static str = "demo-shop";
+    const DEFINITION_ID: &'static str = "00000000-0000-0000-0000-00000000d3e0";
+    const DEFINITION_YAML: Option<&'static str> = Some(Self::DEFINITION_YAML);
+    fn from_executor(executor: std::sync::Arc<dyn airbyte_agent_sdk::Executor>) -> Self {
+        Self::from_arc(executor)
     }
 }
 

@@ -25,7 +25,7 @@ pub use errors::{AgentError, RetryHint, translate_error};
 pub use shaping::{exclude_fields, select_fields, shape_fields};
 pub use tool_schema::{
     Provider, SHAPING_ARGUMENTS, ToolSpec, ToolStyle, ToolTarget, connector_tools, export_tools,
-    is_valid_property_key, is_valid_tool_name, sanitize_tool_name,
+    generic_execute_tool, is_valid_property_key, is_valid_tool_name, sanitize_tool_name,
 };
 pub use truncate::{
     DEFAULT_MAX_OUTPUT_BYTES, GuardedOutput, MAX_TEXT_FIELD_CHARS, TruncationInfo,

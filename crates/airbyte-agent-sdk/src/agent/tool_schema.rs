@@ -308,6 +308,57 @@ impl ToolNames {
     }
 }
 
+/// The input schema of an `execute` tool; `None` leaves entity or action a
+/// free string.
+fn execute_schema(entities: Option<Vec<Value>>, actions: Option<Vec<&str>>) -> Value {
+    let mut entity = json!({"type": "string", "description": "Entity to operate on."});
+    if let Some(entities) = entities {
+        entity["enum"] = Value::Array(entities);
+    }
+    let mut action = json!({
+        "type": "string",
+        "description": "Action to run; must be one the entity supports (see the signatures).",
+    });
+    if let Some(actions) = actions {
+        action["enum"] = json!(actions);
+    }
+    let mut props = Map::new();
+    props.insert("entity".into(), entity);
+    props.insert("action".into(), action);
+    props.insert(
+        "params".into(),
+        json!({
+            "type": "object",
+            "description": "Parameters of the entity/action, by name (see the signatures).",
+            "additionalProperties": true,
+        }),
+    );
+    for (name, prop) in shaping_properties() {
+        props.insert(name.to_string(), prop);
+    }
+    json!({
+        "type": "object",
+        "properties": props,
+        "required": ["entity", "action"],
+        "additionalProperties": false,
+    })
+}
+
+/// An `execute` tool for a connector known without its definition (e.g. a
+/// hosted connector whose type has no local definition): `entity` and
+/// `action` are free strings, and `description` should tell the model where
+/// to look the operations up. The name is sanitized like every tool name.
+pub fn generic_execute_tool(name: &str, description: &str) -> ToolSpec {
+    ToolSpec {
+        name: sanitize_tool_name(name),
+        description: clip_lines(description, MAX_TOOL_DESCRIPTION_CHARS),
+        input_schema: execute_schema(None, None),
+        target: ToolTarget::Execute,
+        renamed_arguments: IndexMap::new(),
+        shaping_arguments: SHAPING_ARGUMENTS.map(str::to_string).to_vec(),
+    }
+}
+
 fn execute_tool(def: &ConnectorDefinition, names: &mut ToolNames) -> ToolSpec {
     let entities: Vec<Value> = def
         .entities
@@ -318,34 +369,7 @@ fn execute_tool(def: &ConnectorDefinition, names: &mut ToolNames) -> ToolSpec {
     let mut actions: Vec<&str> = def.operations().map(|op| op.action.as_str()).collect();
     actions.sort_unstable();
     actions.dedup();
-    let schema = json!({
-        "type": "object",
-        "properties": {
-            "entity": {
-                "type": "string",
-                "enum": entities,
-                "description": "Entity to operate on.",
-            },
-            "action": {
-                "type": "string",
-                "enum": actions,
-                "description": "Action to run; must be one the entity supports (see the signatures).",
-            },
-            "params": {
-                "type": "object",
-                "description": "Parameters of the entity/action, by name (see the signatures).",
-                "additionalProperties": true,
-            },
-        },
-        "required": ["entity", "action"],
-        "additionalProperties": false,
-    });
-    let mut schema = schema;
-    if let Some(Value::Object(props)) = schema.get_mut("properties") {
-        for (name, prop) in shaping_properties() {
-            props.insert(name.to_string(), prop);
-        }
-    }
+    let schema = execute_schema(Some(entities), Some(actions));
     let mut description = format!(
         "Execute an operation on {}: pick an entity and an action, pass its parameters in \
          `params` (`?` marks optional ones). Keep outputs small with \
@@ -497,10 +521,11 @@ fn operation_input_schema(
             renamed.insert(key.clone(), p.name.clone());
         }
         let mut schema = sanitize_schema(&p.schema);
-        if let (Value::Object(s), Some(d)) = (&mut schema, p.description.as_deref()) {
-            if !s.contains_key("description") && !d.trim().is_empty() {
-                s.insert("description".into(), Value::String(clip(d.trim(), 500)));
-            }
+        if let (Value::Object(s), Some(d)) = (&mut schema, p.description.as_deref())
+            && !s.contains_key("description")
+            && !d.trim().is_empty()
+        {
+            s.insert("description".into(), Value::String(clip(d.trim(), 500)));
         }
         let scoped = def.scoping.iter().any(|s| s.param == p.name);
         if p.required && p.default.is_none() && p.config_inject.is_none() && !scoped {
@@ -638,6 +663,23 @@ mod tests {
         taken.insert("page_size".into(), Value::Null);
         assert_eq!(property_key("page[size]", &taken), "page_size_2");
         assert_eq!(property_key("tags[]", &taken), "tags");
+    }
+
+    #[test]
+    fn generic_execute_tool_takes_free_entity_and_action() {
+        let tool = generic_execute_tool("My Stripe (prod)_execute", "Run an operation.");
+        assert_eq!(tool.name, "My_Stripe_prod_execute");
+        let props = &tool.input_schema["properties"];
+        assert!(props["entity"].get("enum").is_none());
+        assert!(props["action"].get("enum").is_none());
+        for name in SHAPING_ARGUMENTS {
+            assert!(props.get(name).is_some(), "{name}");
+        }
+        let call = tool
+            .parse_call(&json!({"entity": "customers", "action": "list", "params": {"limit": 1}}))
+            .expect("valid call");
+        assert_eq!(call.config.entity, "customers");
+        assert_eq!(call.config.params["limit"], 1);
     }
 
     #[test]

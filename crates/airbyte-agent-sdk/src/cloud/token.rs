@@ -57,15 +57,15 @@ impl TokenCache {
     {
         let attempts_seen = self.finished_attempts.load(Ordering::Acquire);
         let mut state = self.state.lock().await;
-        if let Some(c) = &state.cached {
-            if Instant::now() < c.refresh_at {
-                return Ok(c.token.clone());
-            }
+        if let Some(c) = &state.cached
+            && Instant::now() < c.refresh_at
+        {
+            return Ok(c.token.clone());
         }
-        if let Some((attempt, err)) = &state.last_failure {
-            if *attempt > attempts_seen {
-                return Err(replicate(err));
-            }
+        if let Some((attempt, err)) = &state.last_failure
+            && *attempt > attempts_seen
+        {
+            return Err(replicate(err));
         }
         let outcome = fetch().await;
         let attempt = self.finished_attempts.fetch_add(1, Ordering::AcqRel) + 1;

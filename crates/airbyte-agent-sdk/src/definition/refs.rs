@@ -60,12 +60,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -202,15 +203,15 @@ impl<'a> Resolver<'a> {
                         v
                     }
                 };
-                if map.len() > 1 {
-                    if let Value::Object(target_map) = &mut resolved {
-                        for (k, v) in map {
-                            if k != "$ref" {
-                                let child = super::node::child_pointer(pointer, k);
-                                let v =
-                                    self.inline_value(v, &child, stack, recursion_hits, depth + 1)?;
-                                target_map.insert(k.clone(), v);
-                            }
+                if map.len() > 1
+                    && let Value::Object(target_map) = &mut resolved
+                {
+                    for (k, v) in map {
+                        if k != "$ref" {
+                            let child = super::node::child_pointer(pointer, k);
+                            let v =
+                                self.inline_value(v, &child, stack, recursion_hits, depth + 1)?;
+                            target_map.insert(k.clone(), v);
                         }
                     }
                 }

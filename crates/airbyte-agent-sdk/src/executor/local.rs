@@ -43,7 +43,10 @@ use crate::local::request::{
 use crate::local::template::render_scoping;
 use crate::local::transport::{Received, Streamed, is_external, resolve_link};
 
+mod validate;
 mod wire;
+
+pub use validate::validate_operation;
 
 use wire::{Wire, WireOptions};
 

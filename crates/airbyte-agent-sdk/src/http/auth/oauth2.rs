@@ -87,15 +87,13 @@ impl OAuth2Auth {
         extra: Vec<(HeaderName, String)>,
         context: AuthContext,
     ) -> Result<Self> {
-        if let OAuth2Grant::JwtBearer { scopes } = &config.grant {
-            if scopes.is_empty() {
-                return Err(Error::invalid_argument(
-                    "auth_scheme",
-                    format!(
-                        "auth scheme `{scheme}` uses the JWT-bearer grant but declares no scope"
-                    ),
-                ));
-            }
+        if let OAuth2Grant::JwtBearer { scopes } = &config.grant
+            && scopes.is_empty()
+        {
+            return Err(Error::invalid_argument(
+                "auth_scheme",
+                format!("auth scheme `{scheme}` uses the JWT-bearer grant but declares no scope"),
+            ));
         }
         let header = HeaderName::from_bytes(config.header.as_bytes()).map_err(|_| {
             Error::invalid_argument(
@@ -349,10 +347,10 @@ impl Refresher {
             let margin = EXPIRY_MARGIN.min(lifetime / 2);
             Instant::now().checked_add(lifetime - margin)
         });
-        if !tokens.extracted.is_empty() {
-            if let Ok(mut ex) = self.extracted.lock() {
-                ex.extend(tokens.extracted.clone());
-            }
+        if !tokens.extracted.is_empty()
+            && let Ok(mut ex) = self.extracted.lock()
+        {
+            ex.extend(tokens.extracted.clone());
         }
         tracing::info!(scheme = %self.scheme, generation = state.generation, "OAuth2 token refreshed");
         if let Some(callback) = &self.on_refresh {

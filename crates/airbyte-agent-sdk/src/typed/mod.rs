@@ -4,6 +4,10 @@
 //! operation through any [`Executor`] (hosted or local) and decode the
 //! result with [`decode`], [`decode_page`] or [`paginate_as`]. Nothing here
 //! is connector specific.
+//!
+//! Generated connector types implement [`TypedConnector`]; [`connect`],
+//! [`hosted`], [`from_auth_config`] and [`local`] construct them in hosted
+//! or local mode (the generated inherent functions call these).
 
 use std::sync::Arc;
 
@@ -14,6 +18,13 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::executor::{ExecutionConfig, ExecutionResult, Executor};
+
+mod connector;
+
+pub use connector::{
+    TypedConnect, TypedConnector, TypedLocal, connect, from_auth_config, hosted, local,
+    local_with_definition,
+};
 
 /// One page of records returned by a list or search operation.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,10 @@
+// `customers.get` requires `id`.
+#![allow(dead_code)]
+#[path = "../golden/demo_shop.rs"]
+mod demo_shop;
+
+async fn run(shop: demo_shop::DemoShop) {
+    let _ = shop.customers().get().send().await;
+}
+
+fn main() {}
