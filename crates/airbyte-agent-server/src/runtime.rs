@@ -97,10 +97,9 @@ pub(crate) async fn executor_for(state: &AppState, row: &ConnectorRow) -> ApiRes
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(&row.id)
+        && *version == row.updated_at
     {
-        if *version == row.updated_at {
-            return Ok(exec.clone());
-        }
+        return Ok(exec.clone());
     }
     let def = definition_of(state, row)?;
     let credentials = open_credentials(state, row)?;

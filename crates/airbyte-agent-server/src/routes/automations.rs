@@ -92,12 +92,12 @@ pub(crate) async fn create(
     QueryParams(q): QueryParams<WorkspaceQuery>,
     JsonBody(body): JsonBody<CreateAutomation>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    if let (Some(a), Some(b)) = (&q.workspace_id, &body.workspace_id) {
-        if a != b {
-            return Err(ApiError::invalid(
-                "`workspace_id` differs between the query and the body",
-            ));
-        }
+    if let (Some(a), Some(b)) = (&q.workspace_id, &body.workspace_id)
+        && a != b
+    {
+        return Err(ApiError::invalid(
+            "`workspace_id` differs between the query and the body",
+        ));
     }
     let workspace_id = q.workspace_id.or(body.workspace_id);
     let workflow = visible_workflow(&state, &caller, workspace_id.as_deref(), &wf).await?;
