@@ -28,6 +28,9 @@
 //! ```
 
 mod api;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod token;
 mod types;
 
@@ -43,7 +46,8 @@ use url::Url;
 
 use crate::config::{AirbyteAuthConfig, ResolvedConfig};
 use crate::error::{Error, Result, sanitize_url};
-use crate::http::{error_from_response, map_transport_error};
+use crate::http::client::{BodyError, MAX_ERROR_BODY, read_bounded, read_limited, too_large};
+use crate::http::{DEFAULT_MAX_RESPONSE_BODY, error_from_response, map_transport_error};
 
 pub use token::{DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN};
 pub use types::{
@@ -84,6 +88,7 @@ struct Inner {
     organization_id: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
+    max_response_body: Option<u64>,
     tokens: Arc<TokenCache>,
 }
 
@@ -104,6 +109,7 @@ pub struct CloudClientBuilder {
     auth: AirbyteAuthConfig,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_response_body: Option<Option<u64>>,
 }
 
 impl CloudClientBuilder {
@@ -130,15 +136,29 @@ impl CloudClientBuilder {
         self
     }
 
+    /// Sets (or removes) the largest response body read, in bytes
+    /// (default [`DEFAULT_MAX_RESPONSE_BODY`]); a larger one fails the call
+    /// with [`Error::Decode`].
+    pub fn max_response_body(mut self, bytes: Option<u64>) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
     /// Resolves the settings and builds the client. Does no I/O.
     pub fn build(self) -> Result<CloudClient> {
         let resolved = self.auth.resolve()?;
-        CloudClient::with_settings(
+        let mut client = CloudClient::with_settings(
             &resolved,
             self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             Arc::default(),
-        )
+        )?;
+        if let Some(limit) = self.max_response_body
+            && let Some(inner) = Arc::get_mut(&mut client.inner)
+        {
+            inner.max_response_body = limit;
+        }
+        Ok(client)
     }
 }
 
@@ -175,6 +195,7 @@ impl CloudClient {
                 organization_id: config.organization_id.clone(),
                 timeout,
                 connect_timeout,
+                max_response_body: Some(DEFAULT_MAX_RESPONSE_BODY),
                 tokens,
             }),
         })
@@ -194,6 +215,7 @@ impl CloudClient {
                 organization_id: i.organization_id.clone(),
                 timeout: i.timeout,
                 connect_timeout: i.connect_timeout,
+                max_response_body: i.max_response_body,
                 tokens: i.tokens.clone(),
             }),
         })
@@ -313,21 +335,24 @@ impl CloudClient {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| map_transport_error(e, method, url.as_str(), timeout))?;
         tracing::debug!(method, url = %sanitize_url(url.as_str()), status = status.as_u16(), "Airbyte API response");
-        if status.is_success() {
-            Ok(bytes)
-        } else {
-            Err(error_from_response(
+        if !status.is_success() {
+            // The start of an error body explains it; the status is the error.
+            let body = read_bounded(resp, MAX_ERROR_BODY).await;
+            return Err(error_from_response(
                 status.as_u16(),
                 method,
                 url.as_str(),
                 retry_after.as_deref(),
-                &bytes,
-            ))
+                &body,
+            ));
+        }
+        match read_limited(resp, self.inner.max_response_body).await {
+            Ok(bytes) => Ok(bytes),
+            Err(BodyError::Transport(e)) => {
+                Err(map_transport_error(e, method, url.as_str(), timeout))
+            }
+            Err(BodyError::TooLarge(limit)) => Err(too_large(method, url.as_str(), limit)),
         }
     }
 

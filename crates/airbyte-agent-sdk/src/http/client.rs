@@ -20,7 +20,13 @@ use crate::error::{Error, Result, sanitize_url};
 use crate::executor::ByteStream;
 
 /// Longest error-response body read to explain a failure.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Largest response body read into memory unless configured otherwise
+/// (256 MiB): far above any real JSON page, low enough that a broken or
+/// hostile server streaming without end fails the call instead of
+/// exhausting memory. Streamed downloads are not limited.
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 256 * 1024 * 1024;
 
 /// Time limits of a sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +92,10 @@ pub struct SenderConfig {
     /// Client-wide retry allowance; `None` for unlimited. Default: a bucket
     /// of [`RetryBudget::DEFAULT_CAPACITY`] tokens.
     pub retry_budget: Option<RetryBudget>,
+    /// Largest body a buffered send reads, in bytes; `None` for no limit.
+    /// A larger body fails with [`Error::Decode`] (not retried). Default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`].
+    pub max_response_body: Option<u64>,
 }
 
 impl Default for SenderConfig {
@@ -94,6 +104,7 @@ impl Default for SenderConfig {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             retry_budget: Some(RetryBudget::default()),
+            max_response_body: Some(DEFAULT_MAX_RESPONSE_BODY),
         }
     }
 }
@@ -114,6 +125,12 @@ impl SenderConfig {
     /// Sets the retry budget.
     pub fn with_retry_budget(mut self, budget: Option<RetryBudget>) -> Self {
         self.retry_budget = budget;
+        self
+    }
+
+    /// Sets (or removes) the limit on buffered response bodies.
+    pub fn with_max_response_body(mut self, bytes: Option<u64>) -> Self {
+        self.max_response_body = bytes;
         self
     }
 }
@@ -233,7 +250,12 @@ impl HttpSender {
             .idempotent
             .unwrap_or_else(|| is_idempotent_method(&req.method));
         let started = Instant::now();
-        let deadline = self.config.timeouts.total.map(|t| started + t);
+        // A total too long to represent is no deadline at all.
+        let deadline = self
+            .config
+            .timeouts
+            .total
+            .and_then(|t| started.checked_add(t));
         let mut attempts = 0u32;
         let mut resent_after_refresh = false;
         loop {
@@ -284,7 +306,8 @@ impl HttpSender {
                 return Err(err);
             }
             let delay = hint.unwrap_or_else(|| policy.backoff(attempts));
-            if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+            let too_late = |d| Instant::now().checked_add(delay).is_none_or(|at| at >= d);
+            if deadline.is_some_and(too_late) {
                 tracing::debug!(?delay, "no time left for another attempt");
                 return Err(err);
             }
@@ -367,7 +390,17 @@ impl HttpSender {
             if buffered {
                 let headers = response.headers().clone();
                 let final_url = response.url().clone();
-                let body = response.bytes().await.map_err(transport)?;
+                let body = match read_limited(response, self.config.max_response_body).await {
+                    Ok(body) => body,
+                    Err(BodyError::Transport(e)) => return Err(transport(e)),
+                    Err(BodyError::TooLarge(limit)) => {
+                        return Err(Box::new(AttemptError::Failed {
+                            err: too_large(method, url_str, limit),
+                            failure: Failure::Permanent,
+                            hint: None,
+                        }));
+                    }
+                };
                 Ok(Outcome::Buffered(BufferedResponse {
                     status,
                     headers,
@@ -462,9 +495,56 @@ fn request_span(req: &HttpRequest) -> tracing::Span {
     )
 }
 
+/// Why a size-limited body read failed.
+pub(crate) enum BodyError {
+    /// The connection broke or timed out.
+    Transport(reqwest::Error),
+    /// The body is over this many bytes.
+    TooLarge(u64),
+}
+
+/// Reads a whole body, failing as soon as it is known to exceed `limit`
+/// bytes (from `Content-Length`, or while reading a body without one).
+pub(crate) async fn read_limited(
+    response: reqwest::Response,
+    limit: Option<u64>,
+) -> Result<Bytes, BodyError> {
+    let Some(limit) = limit else {
+        return response.bytes().await.map_err(BodyError::Transport);
+    };
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge(limit));
+    }
+    let mut body = bytes::BytesMut::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(BodyError::Transport)?;
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(BodyError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The error for a response body over the size limit.
+pub(crate) fn too_large(method: &str, url: &str, limit: u64) -> Error {
+    Error::Decode {
+        what: format!(
+            "response of {} {}",
+            method.to_ascii_uppercase(),
+            sanitize_url(url)
+        ),
+        message: format!(
+            "the body is larger than the {limit}-byte limit; request less data per call \
+             (e.g. a smaller page size) or raise the client's max_response_body"
+        ),
+    }
+}
+
 /// Reads at most `max` bytes of a body; errors end the read quietly (the
 /// status already says what went wrong).
-async fn read_bounded(response: reqwest::Response, max: usize) -> Vec<u8> {
+pub(crate) async fn read_bounded(response: reqwest::Response, max: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(Ok(chunk)) = stream.next().await {

@@ -94,7 +94,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     }
     if let Ok(secs) = value.parse::<f64>() {
         if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
+            return Some(saturating_secs(secs));
         }
         return None;
     }
@@ -103,6 +103,17 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// `secs` (finite, ≥ 0) as a duration; values too large for a [`Duration`]
+/// (a server may send `Retry-After: 1e300`) become [`Duration::MAX`]
+/// instead of panicking as [`Duration::from_secs_f64`] would.
+pub(crate) fn saturating_secs(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs).unwrap_or(if secs > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
 }
 
 /// Builds the [`Error`] for a non-success response.
@@ -184,6 +195,20 @@ mod tests {
         let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(120));
         assert_eq!(parse_retry_after(&past), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn retry_after_too_large_for_a_duration_saturates() {
+        // Regression: these panicked in `Duration::from_secs_f64`.
+        for huge in ["1e300", "18446744073709551616", "1.8446744073709552e19"] {
+            assert_eq!(parse_retry_after(huge), Some(Duration::MAX), "{huge}");
+        }
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("inf"), None);
+        assert_eq!(saturating_secs(-0.0), Duration::ZERO);
+        let e = error_from_response(429, "GET", "http://h/x", Some("1e300"), b"{}");
+        assert_eq!(e.retry_after(), Some(Duration::MAX));
+        assert!(e.to_string().contains("Retry after"), "{e}");
     }
 
     #[test]

@@ -7,8 +7,8 @@ pub mod errors;
 pub mod retry;
 
 pub use client::{
-    BufferedResponse, HttpRequest, HttpResponse, HttpSender, MultipartFactory, RequestBody,
-    SenderConfig, Timeouts,
+    BufferedResponse, DEFAULT_MAX_RESPONSE_BODY, HttpRequest, HttpResponse, HttpSender,
+    MultipartFactory, RequestBody, SenderConfig, Timeouts,
 };
 pub use errors::{
     error_from_response, extract_error_detail, map_transport_error, parse_retry_after,

@@ -148,7 +148,7 @@ impl RetryPolicy {
                 if !ms.is_finite() || ms < 0.0 {
                     return None;
                 }
-                Duration::from_secs_f64(ms / 1000.0)
+                crate::http::errors::saturating_secs(ms / 1000.0)
             }
             RetryAfterFormat::UnixTimestamp => {
                 let at: f64 = value.parse().ok()?;
@@ -159,7 +159,7 @@ impl RetryPolicy {
                     .duration_since(UNIX_EPOCH)
                     .unwrap_or_default()
                     .as_secs_f64();
-                Duration::from_secs_f64((at - now).max(0.0))
+                crate::http::errors::saturating_secs((at - now).max(0.0))
             }
         };
         Some(wait.min(self.max_delay))
@@ -177,7 +177,7 @@ impl RetryPolicy {
         } else {
             capped
         };
-        Duration::from_secs_f64(secs)
+        crate::http::errors::saturating_secs(secs)
     }
 }
 
@@ -187,7 +187,7 @@ impl From<&crate::definition::extensions::RetryConfig> for RetryPolicy {
         use crate::definition::extensions::RetryAfterFormat as Format;
         let seconds = |s: f64| {
             if s.is_finite() && s > 0.0 {
-                Duration::from_secs_f64(s)
+                crate::http::errors::saturating_secs(s)
             } else {
                 Duration::ZERO
             }
@@ -234,6 +234,8 @@ pub(crate) enum Failure {
     Timeout,
     /// The connection broke after the request may have been sent.
     Transport,
+    /// Sending again cannot help (e.g. the response is over the size limit).
+    Permanent,
 }
 
 impl Failure {
@@ -268,6 +270,7 @@ impl RetryPolicy {
             Failure::Status(s) => self.retries_status(s),
             Failure::Timeout => self.retry_on_timeout,
             Failure::Transport => self.retry_on_network_error,
+            Failure::Permanent => false,
         }
     }
 }
@@ -418,6 +421,36 @@ mod tests {
     }
 
     #[test]
+    fn wait_hints_too_large_for_a_duration_are_capped() {
+        // Regression: a server's `1e300` panicked in `Duration::from_secs_f64`.
+        for format in [
+            RetryAfterFormat::Seconds,
+            RetryAfterFormat::Milliseconds,
+            RetryAfterFormat::UnixTimestamp,
+        ] {
+            let p = RetryPolicy {
+                retry_after_format: format,
+                ..RetryPolicy::default()
+            };
+            assert_eq!(p.parse_wait_hint("1e300"), Some(p.max_delay), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn definition_delays_too_large_for_a_duration_saturate() {
+        let config = crate::definition::extensions::RetryConfig {
+            initial_delay_seconds: 1e300,
+            max_delay_seconds: f64::MAX,
+            ..Default::default()
+        };
+        let p = RetryPolicy::from(&config);
+        assert_eq!(p.max_delay, Duration::MAX);
+        assert_eq!(p.initial_delay, Duration::MAX);
+        let d = p.backoff(3);
+        assert!(d <= Duration::MAX);
+    }
+
+    #[test]
     fn idempotency_rule() {
         let p = RetryPolicy::default();
         for m in [Method::GET, Method::PUT, Method::DELETE, Method::HEAD] {
@@ -436,6 +469,7 @@ mod tests {
         assert!(!p.allows(Failure::Status(501), true));
         assert!(p.allows(Failure::Timeout, true));
         assert!(p.allows(Failure::Transport, true));
+        assert!(!p.allows(Failure::Permanent, true));
         let no_net = RetryPolicy {
             retry_on_network_error: false,
             ..RetryPolicy::default()

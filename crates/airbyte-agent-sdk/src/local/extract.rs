@@ -193,7 +193,8 @@ fn link_rel(params: &str) -> Option<&str> {
     while let Some(pos) = lower[from..].find(';') {
         let after = from + pos + 1;
         let rest = params[after..].trim_start();
-        if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("rel") {
+        // `get`: the third byte may fall inside a multi-byte character.
+        if rest.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("rel")) {
             let rest = rest[3..].trim_start();
             if let Some(value) = rest.strip_prefix('=') {
                 let value = value.trim_start();
@@ -516,6 +517,19 @@ mod tests {
         );
         assert_eq!(link_url(&h("<u1>; rel=\"prev\""), "next"), None);
         assert_eq!(link_url(&[], "next"), None);
+    }
+
+    #[test]
+    fn link_params_with_multibyte_characters() {
+        // Regression (found by fuzz/record_extraction): a parameter whose
+        // third byte falls inside a character panicked on slicing.
+        let h = |v: &str| vec![("Link".to_string(), v.to_string())];
+        assert_eq!(link_url(&h("<u1>;Wr\u{fffd}l=\"next\""), "next"), None);
+        assert_eq!(
+            link_url(&h("<u1>; é; rel=next"), "next").as_deref(),
+            Some("u1")
+        );
+        assert_eq!(link_url(&h("<u1>;ré"), "next"), None);
     }
 
     #[test]

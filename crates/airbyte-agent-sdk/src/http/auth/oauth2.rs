@@ -118,7 +118,7 @@ impl OAuth2Auth {
         let state = TokenState {
             secrets,
             generation: 0,
-            refresh_at: context.access_token_expires_at.map(instant_of),
+            refresh_at: context.access_token_expires_at.and_then(instant_of),
         };
         {
             if state.secrets.non_empty("access_token").is_none() && !refresher.can_refresh(&state) {
@@ -342,9 +342,10 @@ impl Refresher {
             state.secrets.insert_secret("refresh_token", rt.clone());
         }
         state.generation += 1;
-        state.refresh_at = tokens.expires_in.map(|lifetime| {
+        // A lifetime too long to represent as an instant never expires.
+        state.refresh_at = tokens.expires_in.and_then(|lifetime| {
             let margin = EXPIRY_MARGIN.min(lifetime / 2);
-            Instant::now() + (lifetime - margin)
+            Instant::now().checked_add(lifetime - margin)
         });
         if !tokens.extracted.is_empty()
             && let Ok(mut ex) = self.extracted.lock()
@@ -393,7 +394,7 @@ fn parse_token_response(body: &Value, extract: &[String]) -> Option<RefreshedTok
         _ => None,
     }
     .filter(|s| s.is_finite() && *s > 0.0)
-    .map(Duration::from_secs_f64);
+    .map(crate::http::errors::saturating_secs);
     let extracted = extract
         .iter()
         .filter_map(|field| {
@@ -415,10 +416,12 @@ fn parse_token_response(body: &Value, extract: &[String]) -> Option<RefreshedTok
     })
 }
 
-fn instant_of(at: SystemTime) -> Instant {
+/// When to refresh a token expiring at `at`; `None` when that is too far
+/// ahead to represent (it never needs a proactive refresh).
+fn instant_of(at: SystemTime) -> Option<Instant> {
     match at.duration_since(SystemTime::now()) {
-        Ok(ahead) => Instant::now() + ahead.saturating_sub(EXPIRY_MARGIN.min(ahead / 2)),
-        Err(_) => Instant::now(),
+        Ok(ahead) => Instant::now().checked_add(ahead.saturating_sub(EXPIRY_MARGIN.min(ahead / 2))),
+        Err(_) => Some(Instant::now()),
     }
 }
 
@@ -451,5 +454,17 @@ mod tests {
         assert!(t.refresh_token.is_none());
         assert!(parse_token_response(&serde_json::json!({"access_token": ""}), &[]).is_none());
         assert!(parse_token_response(&serde_json::json!([1]), &[]).is_none());
+    }
+
+    #[test]
+    fn lifetimes_too_long_to_represent_do_not_panic() {
+        // Regression: `expires_in: 1e300` panicked in `Duration::from_secs_f64`.
+        let body = serde_json::json!({"access_token": "a", "expires_in": 1e300});
+        let t = parse_token_response(&body, &[]).unwrap();
+        assert_eq!(t.expires_in, Some(Duration::MAX));
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::MAX / 2);
+        // Representable or not, it must not panic (overflow is platform-specific).
+        let _ = instant_of(far);
+        assert!(instant_of(SystemTime::UNIX_EPOCH).is_some());
     }
 }
