@@ -41,7 +41,13 @@ const STDIO_SUBCOMMANDS: &[&str] = &["mcp serve"];
 /// database, and `admin apps create` prints a new client secret by design.
 /// `server_commands.rs` checks the server's log and database for secrets.
 /// Audit them here (and empty this list) when that session is scripted.
+/// `demo` generates its own application secret, tokens and sandbox key in
+/// process, none of the secrets used here; `demo_command.rs` checks its
+/// output and debug logs for those. `sandbox` prints its sandbox key on
+/// purpose (it is how a client learns it); `sandbox_command.rs` covers it.
 const NOT_AUDITED_HERE: &[&str] = &[
+    "demo",
+    "sandbox",
     "serve",
     "admin apps create",
     "admin apps list",
