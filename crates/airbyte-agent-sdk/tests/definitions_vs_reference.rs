@@ -236,3 +236,93 @@ fn model_agrees_with_reference_0_1_380() {
 fn model_agrees_with_reference_0_1_47() {
     compare(Version::V0_1_47);
 }
+
+/// `lint`'s `non-portable-schema` check flags exactly the component
+/// schemas the reference's own schema model refuses.
+#[test]
+fn lint_flags_the_component_schemas_the_reference_refuses() {
+    let Some(py) = python(Version::V0_1_380) else {
+        return;
+    };
+    let cases: Vec<Value> = [
+        json!({"type": "object"}),
+        json!({"type": ["object", "null"]}),
+        json!({"title": 5}),
+        json!({"description": null}),
+        json!({"format": true}),
+        json!({"pattern": 1}),
+        json!({"properties": []}),
+        json!({"properties": null}),
+        json!({"required": "id"}),
+        json!({"required": [1]}),
+        json!({"required": null}),
+        json!({"required": ["id"]}),
+        json!({"enum": "a"}),
+        json!({"enum": null}),
+        json!({"allOf": {"a": 1}}),
+        json!({"minLength": 3}),
+        json!({"minLength": 3.0}),
+        json!({"minLength": 3.5}),
+        json!({"minLength": "4"}),
+        json!({"minLength": "x"}),
+        json!({"minLength": true}),
+        json!({"minimum": "3.5"}),
+        json!({"minimum": "many"}),
+        json!({"maximum": false}),
+        json!({"deprecated": "true"}),
+        json!({"deprecated": "maybe"}),
+        json!({"readOnly": 1}),
+        json!({"writeOnly": 2}),
+    ]
+    .into();
+
+    let script = "import json, sys\n\
+        from airbyte_agent_sdk.schema.components import Schema\n\
+        verdicts = []\n\
+        for case in json.load(sys.stdin):\n\
+        \x20   try:\n\
+        \x20       Schema.model_validate(case)\n\
+        \x20       verdicts.append(True)\n\
+        \x20   except Exception:\n\
+        \x20       verdicts.append(False)\n\
+        print(json.dumps(verdicts))\n";
+    let mut child = Command::new(py)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the reference");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(Value::Array(cases.clone()).to_string().as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "reference script failed");
+    let reference: Vec<bool> = serde_json::from_slice(&out.stdout).unwrap();
+
+    for (case, accepted) in cases.iter().zip(reference) {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Probe", "version": "1.0.0",
+                     "x-airbyte-connector-definition-id": "00000000-0000-0000-0000-0000000000c1"},
+            "servers": [{"url": "https://probe.example.invalid"}],
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+                "schemas": {"Probe": case}
+            },
+            "paths": {"/items": {"get": {
+                "x-airbyte-entity": "items", "x-airbyte-action": "list",
+                "responses": {"200": {"description": "ok"}}
+            }}}
+        });
+        let def = definition::load_str(&doc.to_string()).expect("our loader reads the probe");
+        let flagged = definition::lint(&def)
+            .findings
+            .iter()
+            .any(|f| f.code == "non-portable-schema");
+        assert_eq!(flagged, !accepted, "component schema {case}");
+    }
+}

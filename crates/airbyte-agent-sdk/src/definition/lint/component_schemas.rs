@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use crate::definition::node::escape_token;
 
-/// The JSON type each strictly typed field of a component schema must have.
+/// What each typed field of a component schema must hold for the Python
+/// SDK (pydantic in lax mode: numbers and booleans are coerced from
+/// strings, `properties` and `required` may not be null).
 const FIELD_KINDS: &[(&str, Kind)] = &[
     ("type", Kind::String),
     ("format", Kind::String),
@@ -48,16 +50,29 @@ enum Kind {
 
 impl Kind {
     fn accepts(self, value: &Value) -> bool {
-        match self {
-            Kind::String => value.is_string(),
-            Kind::Object => value.is_object(),
-            Kind::Array => value.is_array(),
-            Kind::StringArray => value
+        match (self, value) {
+            (Kind::Object | Kind::StringArray, Value::Null) => false,
+            (_, Value::Null) => true,
+            (Kind::String, v) => v.is_string(),
+            (Kind::Object, v) => v.is_object(),
+            (Kind::Array, v) => v.is_array(),
+            (Kind::StringArray, v) => v
                 .as_array()
                 .is_some_and(|items| items.iter().all(Value::is_string)),
-            Kind::Integer => value.is_i64() || value.is_u64(),
-            Kind::Number => value.is_number(),
-            Kind::Bool => value.is_boolean(),
+            (Kind::Integer, Value::Number(n)) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
+            (Kind::Integer, Value::String(s)) => s.trim().parse::<i64>().is_ok(),
+            (Kind::Integer | Kind::Number, Value::Bool(_)) => true,
+            (Kind::Number, Value::Number(_)) => true,
+            (Kind::Number, Value::String(s)) => s.trim().parse::<f64>().is_ok(),
+            (Kind::Bool, Value::Bool(_)) => true,
+            (Kind::Bool, Value::Number(n)) => n.as_u64().is_some_and(|n| n <= 1),
+            (Kind::Bool, Value::String(s)) => matches!(
+                s.to_ascii_lowercase().as_str(),
+                "0" | "1" | "f" | "t" | "n" | "y" | "no" | "yes" | "off" | "on" | "false" | "true"
+            ),
+            _ => false,
         }
     }
 
@@ -76,7 +91,6 @@ impl Kind {
 
 /// Calls `report(pointer, message)` for every field of a
 /// `components.schemas` entry whose value other Airbyte tooling rejects.
-/// `null` values are accepted there, so they are not reported.
 pub(super) fn strictly_typed_fields(document: &Value, report: &mut dyn FnMut(String, String)) {
     let Some(schemas) = document
         .pointer("/components/schemas")
@@ -92,7 +106,7 @@ pub(super) fn strictly_typed_fields(document: &Value, report: &mut dyn FnMut(Str
             let Some(value) = schema.get(*field) else {
                 continue;
             };
-            if value.is_null() || kind.accepts(value) {
+            if kind.accepts(value) {
                 continue;
             }
             let hint = if *field == "type" && value.is_array() {
