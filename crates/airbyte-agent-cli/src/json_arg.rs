@@ -7,6 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use airbyte_agent_sdk::error::json_type_name;
 use airbyte_agent_sdk::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -41,7 +42,7 @@ pub fn parse_object(flag: &str, raw: &str) -> Result<Map<String, Value>> {
             flag,
             format!(
                 "expected a JSON object like {{\"key\": \"value\"}}, got {}",
-                json_type(&other)
+                json_type_name(&other)
             ),
         )),
     }
@@ -55,7 +56,7 @@ pub fn parse_array(flag: &str, raw: &str) -> Result<Vec<Value>> {
             flag,
             format!(
                 "expected a JSON array like [{{\"key\": \"value\"}}], got {}",
-                json_type(&other)
+                json_type_name(&other)
             ),
         )),
     }
@@ -64,17 +65,6 @@ pub fn parse_array(flag: &str, raw: &str) -> Result<Vec<Value>> {
 /// Parses an optional object flag.
 pub fn parse_optional_object(flag: &str, raw: Option<&str>) -> Result<Option<Map<String, Value>>> {
     raw.map(|r| parse_object(flag, r)).transpose()
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -441,6 +441,24 @@ pub fn sanitize_url(raw: &str) -> String {
     }
 }
 
+/// How messages name a JSON value's type: `"a string"`, `"an object"`, …
+///
+/// ```
+/// use airbyte_agent_sdk::error::json_type_name;
+/// assert_eq!(json_type_name(&serde_json::json!([1])), "an array");
+/// ```
+pub fn json_type_name(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

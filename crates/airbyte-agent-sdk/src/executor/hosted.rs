@@ -185,7 +185,10 @@ impl HostedExecutor {
             other => {
                 return Err(Error::invalid_argument(
                     "params",
-                    format!("must be a JSON object, got {}", json_type(&other)),
+                    format!(
+                        "must be a JSON object, got {}",
+                        crate::error::json_type_name(&other)
+                    ),
                 ));
             }
         };
@@ -280,16 +283,5 @@ impl Executor for HostedExecutor {
                 op.entity, op.action
             ),
         ))
-    }
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }

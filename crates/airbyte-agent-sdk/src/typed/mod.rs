@@ -125,7 +125,10 @@ pub fn decode_page<T: DeserializeOwned>(
         other => {
             return Err(Error::Decode {
                 what: format!("{entity}.{action} result"),
-                message: format!("expected an array of records, got {}", json_kind(&other)),
+                message: format!(
+                    "expected an array of records, got {}",
+                    crate::error::json_type_name(&other)
+                ),
             });
         }
     };
@@ -157,17 +160,6 @@ pub fn paginate_as<T: DeserializeOwned + Send + 'static>(
                 .boxed()
         }
         Err(e) => futures::stream::once(async move { Err(e) }).boxed(),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
