@@ -45,6 +45,15 @@ fn query_located<'v>(
         .collect())
 }
 
+/// What an extractor selected, decided while its matches borrow the body.
+enum Picked {
+    /// Copies of several matches, in order.
+    Several(Vec<Value>),
+    /// One match, to be moved out of the body at `pointer`; `wrap` puts it
+    /// in a one-element list (a `[*]` extractor that matched one record).
+    One { pointer: String, wrap: bool },
+}
+
 /// Wraps primitives as `{"value": x}` so results are always objects (or
 /// lists of objects). `null` stays `null`.
 pub fn wrap_primitives(data: Value) -> Value {
@@ -94,14 +103,18 @@ pub fn extract_records(
                 Value::Null
             });
         }
-        Ok(matches) if rules.many && matches.len() > 1 => Err(Value::Array(
-            matches.into_iter().map(|(_, v)| v.clone()).collect(),
-        )),
+        // Several matches may nest (`$..x`), so they are copied.
+        Ok(matches) if rules.many && matches.len() > 1 => {
+            Picked::Several(matches.into_iter().map(|(_, v)| v.clone()).collect())
+        }
         Ok(matches) => {
             let (pointer, first) = &matches[0];
-            let as_is =
-                !rules.many || first.is_array() || pointer.is_empty() || !extractor.contains("[*]");
-            Ok((pointer.clone(), as_is))
+            let wrap =
+                rules.many && !first.is_array() && !pointer.is_empty() && extractor.contains("[*]");
+            Picked::One {
+                pointer: pointer.clone(),
+                wrap,
+            }
         }
         Err(message) => {
             let guarded = rules.transform.is_some_and(|t| !t.is_empty())
@@ -115,21 +128,20 @@ pub fn extract_records(
             return Ok(wrap_primitives(body));
         }
     };
-    let result = match picked {
-        Err(several) => several,
-        Ok((pointer, as_is)) => {
+    let mut result = match picked {
+        Picked::Several(records) => Value::Array(records),
+        Picked::One { pointer, wrap } => {
             let single = body
                 .pointer_mut(&pointer)
                 .map(Value::take)
                 .unwrap_or_default();
-            if as_is {
-                single
-            } else {
+            if wrap {
                 Value::Array(vec![single])
+            } else {
+                single
             }
         }
     };
-    let mut result = result;
     if let Some(transform) = rules.transform.filter(|t| !t.is_empty())
         && !result.is_null()
     {
