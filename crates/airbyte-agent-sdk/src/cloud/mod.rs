@@ -147,18 +147,14 @@ impl CloudClientBuilder {
     /// Resolves the settings and builds the client. Does no I/O.
     pub fn build(self) -> Result<CloudClient> {
         let resolved = self.auth.resolve()?;
-        let mut client = CloudClient::with_settings(
+        CloudClient::with_settings(
             &resolved,
             self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            self.max_response_body
+                .unwrap_or(Some(DEFAULT_MAX_RESPONSE_BODY)),
             Arc::default(),
-        )?;
-        if let Some(limit) = self.max_response_body
-            && let Some(inner) = Arc::get_mut(&mut client.inner)
-        {
-            inner.max_response_body = limit;
-        }
-        Ok(client)
+        )
     }
 }
 
@@ -175,13 +171,20 @@ impl CloudClient {
 
     /// A client for already resolved settings and a whole-request timeout.
     pub fn from_config_with_timeout(config: &ResolvedConfig, timeout: Duration) -> Result<Self> {
-        Self::with_settings(config, timeout, DEFAULT_CONNECT_TIMEOUT, Arc::default())
+        Self::with_settings(
+            config,
+            timeout,
+            DEFAULT_CONNECT_TIMEOUT,
+            Some(DEFAULT_MAX_RESPONSE_BODY),
+            Arc::default(),
+        )
     }
 
     fn with_settings(
         config: &ResolvedConfig,
         timeout: Duration,
         connect_timeout: Duration,
+        max_response_body: Option<u64>,
         tokens: Arc<TokenCache>,
     ) -> Result<Self> {
         let base = parse_base_url(&config.api_url)?;
@@ -195,7 +198,7 @@ impl CloudClient {
                 organization_id: config.organization_id.clone(),
                 timeout,
                 connect_timeout,
-                max_response_body: Some(DEFAULT_MAX_RESPONSE_BODY),
+                max_response_body,
                 tokens,
             }),
         })
