@@ -208,9 +208,13 @@ impl<'a> Resolver<'a> {
                 {
                     for (k, v) in map {
                         if k != "$ref" {
-                            let child = super::node::child_pointer(pointer, k);
-                            let v =
-                                self.inline_value(v, &child, stack, recursion_hits, depth + 1)?;
+                            let v = match leaf_within_limit(v, depth + 1) {
+                                Some(leaf) => leaf,
+                                None => {
+                                    let child = super::node::child_pointer(pointer, k);
+                                    self.inline_value(v, &child, stack, recursion_hits, depth + 1)?
+                                }
+                            };
                             target_map.insert(k.clone(), v);
                         }
                     }
@@ -220,24 +224,45 @@ impl<'a> Resolver<'a> {
             Value::Object(map) => {
                 let mut out = Map::with_capacity(map.len());
                 for (k, v) in map {
-                    let child = super::node::child_pointer(pointer, k);
-                    out.insert(
-                        k.clone(),
-                        self.inline_value(v, &child, stack, recursion_hits, depth + 1)?,
-                    );
+                    let v = match leaf_within_limit(v, depth + 1) {
+                        Some(leaf) => leaf,
+                        None => {
+                            let child = super::node::child_pointer(pointer, k);
+                            self.inline_value(v, &child, stack, recursion_hits, depth + 1)?
+                        }
+                    };
+                    out.insert(k.clone(), v);
                 }
                 Ok(Value::Object(out))
             }
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.iter().enumerate() {
-                    let child = format!("{pointer}/{i}");
-                    out.push(self.inline_value(v, &child, stack, recursion_hits, depth + 1)?);
+                    let v = match leaf_within_limit(v, depth + 1) {
+                        Some(leaf) => leaf,
+                        None => {
+                            let child = format!("{pointer}/{i}");
+                            self.inline_value(v, &child, stack, recursion_hits, depth + 1)?
+                        }
+                    };
+                    out.push(v);
                 }
                 Ok(Value::Array(out))
             }
             other => Ok(other.clone()),
         }
+    }
+}
+
+/// A copy of `value` when it is a scalar that [`Resolver::inline_value`]
+/// would return unchanged at `depth`. Most nodes of a schema are such
+/// leaves; copying them directly skips building a JSON pointer per leaf,
+/// which the resolver only needs to report errors.
+fn leaf_within_limit(value: &Value, depth: usize) -> Option<Value> {
+    match value {
+        Value::Object(_) | Value::Array(_) => None,
+        _ if depth > MAX_DEPTH => None,
+        leaf => Some(leaf.clone()),
     }
 }
 

@@ -34,8 +34,16 @@ const INFO_TYPED: &[&str] = &[
     "x-airbyte-entity-relationships",
 ];
 
-/// Builds the model from a parsed document.
-pub(crate) fn build_connector(doc: &Value, ctx: &Ctx) -> R<ConnectorDefinition> {
+/// Builds the model from a parsed document, which the model keeps (moved,
+/// not copied: it is as large as every other part of the model together).
+pub(crate) fn build_connector(doc: Value, ctx: &Ctx) -> R<ConnectorDefinition> {
+    let mut def = build_model(&doc, ctx)?;
+    def.document = doc;
+    Ok(def)
+}
+
+/// The model of `doc`, without the document itself.
+fn build_model(doc: &Value, ctx: &Ctx) -> R<ConnectorDefinition> {
     let root = Node::root(doc, ctx);
     if !doc.is_object() {
         return Err(root.error(format!(
@@ -212,7 +220,7 @@ pub(crate) fn build_connector(doc: &Value, ctx: &Ctx) -> R<ConnectorDefinition> 
         },
         extensions: info.extensions(INFO_TYPED)?,
         schemas,
-        document: doc.clone(),
+        document: Value::Null,
     })
 }
 

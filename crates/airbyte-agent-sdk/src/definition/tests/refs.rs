@@ -252,3 +252,43 @@ fn dangling_and_external_refs_are_errors() {
         "`$ref` must be a string",
     );
 }
+
+/// The resolver copies scalar leaves without building their pointers; the
+/// depth limit still counts them, and an error still names the leaf.
+#[test]
+fn depth_limit_counts_scalar_leaves() {
+    // `S0`..`S98` each add two levels (`x`, then the `$ref`); `S99` is a
+    // plain schema whose own node sits at depth 199 or 200, its `type`
+    // leaf one deeper.
+    let chain = |root: serde_json::Value| {
+        let mut doc = base();
+        for i in 0..99 {
+            set(
+                &mut doc,
+                &format!("/components/schemas/S{i}"),
+                json!({"x": {"$ref": format!("#/components/schemas/S{}", i + 1)}}),
+            );
+        }
+        set(
+            &mut doc,
+            "/components/schemas/S99",
+            json!({"type": "string"}),
+        );
+        set(&mut doc, "/paths/~1users/get/parameters/1/schema", root);
+        doc
+    };
+    let within = chain(json!({"$ref": "#/components/schemas/S0"}));
+    let def = load_ok(&within);
+    let mut schema = &def.find_operation("users", "list").expect("op").parameters[1].schema;
+    for _ in 0..99 {
+        schema = &schema["x"];
+    }
+    assert_eq!(schema, &json!({"type": "string"}));
+
+    let over = chain(json!({"a": {"$ref": "#/components/schemas/S0"}}));
+    assert_definition_error(
+        load(&over),
+        "/components/schemas/S99/type",
+        "nested more than 200 levels deep",
+    );
+}
