@@ -42,7 +42,9 @@ impl LocalCommand {
     e.g. --auth api_key=sk_test_123; VALUE may be @FILE to read it from a file.\n\
     Config values fill server variables and injected parameters, e.g. --config subdomain=acme \
     (a JSON array or object value is parsed as JSON).\n\
-    PARAMS is inline JSON, @FILE or @- (stdin).\n\nExamples:\n  \
+    PARAMS is inline JSON, @FILE or @- (stdin).\n\
+    Parsed definitions are cached under ~/.cache/airbyte-agent/definitions; \
+    AIRBYTE_DEFINITION_CACHE=off disables the cache, another value names its directory.\n\nExamples:\n  \
     airbyte-agent local exec --connector stripe --auth api_key=@key.txt customers list --params '{\"limit\": 5}'\n  \
     airbyte-agent local exec --definition ./zendesk.yaml --auth email=me@x.io --auth api_token=@t \
     --config subdomain=acme tickets list --all\n  \
@@ -205,7 +207,7 @@ pub fn load_definition(
     definitions_dir: Option<&Path>,
 ) -> Result<ConnectorDefinition> {
     if let Some(path) = path {
-        return definition::load_path(path);
+        return load_file(path);
     }
     let name = connector.unwrap_or_default();
     let Some(dir) = definitions_dir else {
@@ -218,7 +220,7 @@ pub fn load_definition(
     };
     let direct = dir.join(name);
     if direct.join(definition::DEFINITION_FILE_NAME).is_file() {
-        return definition::load_path(direct);
+        return load_file(&direct);
     }
     let defs = definition::load_dir(dir)?;
     match definition::find_definition(&defs, name) {
@@ -230,6 +232,32 @@ pub fn load_definition(
             available: defs.iter().map(|d| d.name.clone()).collect(),
         }),
     }
+}
+
+/// Environment variable for the parsed-definition cache: `off` disables it,
+/// any other value is the directory to use instead of the default
+/// (`$XDG_CACHE_HOME/airbyte-agent/definitions`, else
+/// `~/.cache/airbyte-agent/definitions`).
+pub const DEFINITION_CACHE_ENV: &str = "AIRBYTE_DEFINITION_CACHE";
+
+/// Loads one definition file, through the parsed-definition cache when
+/// there is one: parsing YAML is most of a one-call command's run time.
+fn load_file(path: &Path) -> Result<ConnectorDefinition> {
+    match definition_cache_dir() {
+        Some(dir) => definition::load_path_cached(path, dir),
+        None => definition::load_path(path),
+    }
+}
+
+fn definition_cache_dir() -> Option<PathBuf> {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(value) = non_empty(DEFINITION_CACHE_ENV) {
+        return (value != "off").then(|| PathBuf::from(value));
+    }
+    let base = non_empty("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("airbyte-agent").join("definitions"))
 }
 
 /// Builds a local executor from command-line values: `auth` and `config`

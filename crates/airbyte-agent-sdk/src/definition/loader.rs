@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::build::build_connector;
+use super::cache;
 use super::model::ConnectorDefinition;
 use super::node::Ctx;
 use crate::error::{Error, Result};
@@ -40,7 +41,39 @@ pub fn load_str(text: &str) -> Result<ConnectorDefinition> {
 
 /// Loads a definition file, or the `connector.yaml` inside a directory.
 pub fn load_path(path: impl AsRef<Path>) -> Result<ConnectorDefinition> {
-    let path = path.as_ref();
+    let (text, ctx) = read_definition(path.as_ref())?;
+    load_with_ctx(&text, ctx)
+}
+
+/// Like [`load_path`], keeping the parsed document of each file in
+/// `cache_dir` (created if missing, readable by its owner only) so the next
+/// load of the unchanged file skips parsing YAML, most of the cost of
+/// loading a large definition. The model is built and validated on every
+/// load; an entry is used only when it was made from the file's current
+/// content, and a cache that cannot be read or written is ignored. Meant
+/// for short-lived processes such as the CLI; a long-lived program loads
+/// once and needs no cache.
+pub fn load_path_cached(
+    path: impl AsRef<Path>,
+    cache_dir: impl AsRef<Path>,
+) -> Result<ConnectorDefinition> {
+    let (text, ctx) = read_definition(path.as_ref())?;
+    let cache_dir = cache_dir.as_ref();
+    let file = ctx.file.clone().unwrap_or_default();
+    let doc = match cache::read(cache_dir, &file, &text) {
+        Some(doc) => doc,
+        None => {
+            let doc = parse_yaml(&text, &ctx)?;
+            cache::write(cache_dir, &file, &text, &doc);
+            doc
+        }
+    };
+    build_connector(doc, &ctx)
+}
+
+/// The text of a definition file (or of the `connector.yaml` inside a
+/// directory) and its context for errors.
+fn read_definition(path: &Path) -> Result<(String, Ctx)> {
     let file = if path.is_dir() {
         path.join(DEFINITION_FILE_NAME)
     } else {
@@ -52,7 +85,7 @@ pub fn load_path(path: impl AsRef<Path>) -> Result<ConnectorDefinition> {
     };
     let text = String::from_utf8(bytes)
         .map_err(|e| ctx.error("", format!("the file is not valid UTF-8: {e}")))?;
-    load_with_ctx(&text, ctx)
+    Ok((text, ctx))
 }
 
 /// The definition files under `dir`: every `<dir>/<slug>/connector.yaml`
@@ -149,7 +182,7 @@ fn normalize_name(s: &str) -> String {
 
 fn load_with_ctx(text: &str, ctx: Ctx) -> Result<ConnectorDefinition> {
     let doc = parse_yaml(text, &ctx)?;
-    build_connector(&doc, &ctx)
+    build_connector(doc, &ctx)
 }
 
 /// Parser limits: roomy enough for large real definitions, bounded so

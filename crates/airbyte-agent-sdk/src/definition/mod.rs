@@ -20,6 +20,7 @@
 //! ```
 
 mod build;
+mod cache;
 pub mod describe;
 pub mod extensions;
 pub mod lint;
@@ -32,7 +33,7 @@ pub use describe::{DefinitionSummary, describe};
 pub use lint::{LintFinding, LintReport, Severity, lint};
 pub use loader::{
     DEFINITION_FILE_NAME, definition_files, find_definition, load_dir, load_dir_each, load_path,
-    load_str,
+    load_path_cached, load_str,
 };
 pub use model::*;
 

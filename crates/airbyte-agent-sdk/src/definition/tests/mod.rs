@@ -1,5 +1,6 @@
 //! Unit tests of the loader, `$ref` resolution, lint and describe.
 
+mod cache;
 mod errors;
 mod model;
 mod refs;
