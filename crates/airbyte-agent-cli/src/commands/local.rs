@@ -160,13 +160,16 @@ impl LocalExecArgs {
             self.connector.as_deref(),
             self.definitions_dir.as_deref(),
         )?;
-        let executor = build_executor(
+        // Never dropped: the process exits after this one call, and freeing
+        // a large definition's model (megabytes of schema trees) would cost
+        // more than the call itself.
+        let executor = std::mem::ManuallyDrop::new(build_executor(
             definition,
             &self.auth,
             self.auth_scheme.as_deref(),
             &self.config,
             self.base_url.as_deref(),
-        )?;
+        )?);
         let params = match &self.params {
             Some(raw) => parse_params(raw)?,
             None => Map::new(),
