@@ -3,10 +3,10 @@
 //! API, local ones against a loopback vendor (API key and OAuth2 refresh),
 //! offline ones with the credentials in the environment, the MCP server
 //! through a scripted stdio session, the local servers (`serve`, `admin`,
-//! `runs`, `mcp` over HTTP, `sandbox`) in the session of [`redaction`] — and greps
-//! stdout and stderr for every secret involved: the client secret, the
-//! Airbyte access token, vendor API keys, OAuth client secrets, refresh and
-//! access tokens, credentials passed to `connectors create` and
+//! `runs`, `mcp` over HTTP, `sandbox`) in the session of [`redaction`] —
+//! and greps stdout and stderr for every secret involved: the client
+//! secret, the Airbyte access token, vendor API keys, OAuth client secrets,
+//! refresh and access tokens, credentials passed to `connectors create` and
 //! `oauth set-credentials`, the server's encryption key, model API key,
 //! application secret and bearer token.
 //!
