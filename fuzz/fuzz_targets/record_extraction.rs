@@ -2,12 +2,17 @@
 //! (JSONPath, `@link.*`, `@header.*`), a `Link` header and a body.
 //!
 //! Input: one flag byte, then `extractor\nlink header\nbody`.
+//!
+//! Also differential: when the extractor is a plain path, the body parsed
+//! with the records kept as text (what typed connectors read) must give the
+//! same records and the same whole body as the ordinary parse.
 #![no_main]
 
 use airbyte_agent_sdk::local::extract::{
     RecordRules, download_url, extract_meta, extract_records, link_url, wrap_primitives,
 };
-use airbyte_agent_sdk::local::transport::parse_body;
+use airbyte_agent_sdk::local::lazy_records::{is_json_array, plain_records_path};
+use airbyte_agent_sdk::local::transport::{parse_body, parse_body_keeping};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 
@@ -38,8 +43,25 @@ fuzz_target!(|data: &[u8]| {
         transform: None,
         filter: None,
     };
-    if let Ok(records) = extract_records(body.clone(), &rules, &config) {
-        let _ = wrap_primitives(records).to_string();
+    let extracted = extract_records(body.clone(), &rules, &config);
+    if let Ok(records) = &extracted {
+        let _ = wrap_primitives(records.clone()).to_string();
+    }
+    let ordinary = parse_body("get", "https://x.invalid/", Some(content_type), &bytes);
+    if let Some(path) = plain_records_path(&rules, None, None) {
+        let lazy = parse_body_keeping("get", "https://x.invalid/", Some(content_type), &bytes, &path);
+        match (ordinary, lazy) {
+            (Ok(whole), Ok(lazy)) => {
+                if let Some(kept) = lazy.kept.as_deref().filter(|r| is_json_array(r)) {
+                    let kept: Value = serde_json::from_str(kept.get()).expect("kept text parses");
+                    let records = extract_records(whole.clone(), &rules, &config).expect("plain path");
+                    assert_eq!(wrap_primitives(kept), records);
+                }
+                assert_eq!(lazy.into_value(&path).expect("kept text parses"), whole);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
+            (a, b) => panic!("parses disagree: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+        }
     }
 
     let headers = vec![

@@ -2,15 +2,19 @@
 //! `RUST_LOG=trace` — hosted ones against a loopback fake of the Airbyte
 //! API, local ones against a loopback vendor (API key and OAuth2 refresh),
 //! offline ones with the credentials in the environment, the MCP server
-//! through a scripted stdio session — and greps stdout
-//! and stderr for every secret involved: the client secret, the Airbyte
-//! access token, vendor API keys, OAuth client secrets, refresh and access
-//! tokens, and credentials passed to `connectors create` and
-//! `oauth set-credentials`.
+//! through a scripted stdio session, the local servers (`serve`, `admin`,
+//! `runs`, `mcp` over HTTP, `sandbox`) in the session of [`redaction`] —
+//! and greps stdout and stderr for every secret involved: the client
+//! secret, the Airbyte access token, vendor API keys, OAuth client secrets,
+//! refresh and access tokens, credentials passed to `connectors create` and
+//! `oauth set-credentials`, the server's encryption key, model API key,
+//! application secret and bearer token.
 //!
-//! The list of subcommands is read from the binary's own `--help`, so a
-//! subcommand added to the CLI without an audit entry fails this test.
+//! The list of subcommands is read from the binary's own `--help` (leaves,
+//! and commands like `mcp` that also run by themselves), so a subcommand
+//! added to the CLI without an audit entry fails this test.
 
+mod redaction;
 mod support;
 
 use std::collections::BTreeSet;
@@ -36,24 +40,9 @@ const CONNECTOR: &str = "3f1d2c4b-5a6e-4f70-9182-a3b4c5d6e7f8";
 /// [`mcp_stdio_session`]; list new ones here and give them a session.
 const STDIO_SUBCOMMANDS: &[&str] = &["mcp serve"];
 
-/// Subcommands of the local HTTP server (`serve`, its admin and runs
-/// commands) are not audited here yet: they need a server process and a
-/// database, and `admin apps create` prints a new client secret by design.
-/// `server_commands.rs` checks the server's log and database for secrets.
-/// Audit them here (and empty this list) when that session is scripted.
-/// `demo` generates its own application secret, tokens and sandbox key in
-/// process, none of the secrets used here; `demo_command.rs` checks its
-/// output and debug logs for those. `sandbox` prints its sandbox key on
-/// purpose (it is how a client learns it); `sandbox_command.rs` covers it.
-const NOT_AUDITED_HERE: &[&str] = &[
-    "demo",
-    "sandbox",
-    "serve",
-    "admin apps create",
-    "admin apps list",
-    "admin apps revoke",
-    "runs list",
-];
+/// Subcommands audited elsewhere, each with the reason in a comment. All
+/// are audited here today; list one only when a session cannot script it.
+const NOT_AUDITED_HERE: &[&str] = &[];
 
 /// One audited run: the leaf subcommand it covers and its arguments.
 struct Invocation {
@@ -80,6 +69,9 @@ fn secrets() -> Vec<String> {
         ROTATED_REFRESH_TOKEN,
         CONNECTOR_CREDENTIAL,
         OAUTH_APP_SECRET,
+        redaction::ENCRYPTION_KEY,
+        redaction::LLM_API_KEY,
+        redaction::WRONG_APP_SECRET,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -109,6 +101,9 @@ fn vendor(req: &RecordedRequest) -> MockResponse {
             if req.header("authorization") == Some(&format!("Bearer {ISSUED_ACCESS_TOKEN}")) =>
         {
             MockResponse::json(200, json!({"items": [{"id": 2}]}))
+        }
+        "/v1/customers" if req.header("authorization") == Some(&format!("Bearer {VENDOR_KEY}")) => {
+            MockResponse::json(200, json!({"data": [{"id": "cus_audit"}]}))
         }
         "/key/denied" => MockResponse::json(401, json!({"message": "invalid api key"})),
         _ => MockResponse::json(401, json!({"message": "unauthorized"})),
@@ -330,6 +325,8 @@ fn invocations(api: &str, dir: &Path, key_def: &str, oauth_def: &str) -> Vec<Inv
         // Offline commands, with the hosted credentials in the environment
         // (see `run`): nothing may echo them.
         inv("catalog", &["catalog"]),
+        // Its own server, sandbox and generated credentials, all in process.
+        inv("demo", &["demo", "--customers", "3"]),
         inv("completions", &["completions", "bash"]),
         inv(
             "definitions lint",
@@ -534,7 +531,7 @@ fn leaf_subcommands() -> BTreeSet<String> {
         args.push("--help");
         let run = run_cli(&args, &[]);
         let children = subcommands_of(&run.stdout);
-        if children.is_empty() {
+        if children.is_empty() || runnable_itself(&run.stdout) {
             out.insert(path.join(" "));
         }
         for child in children {
@@ -546,6 +543,15 @@ fn leaf_subcommands() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     walk(&mut Vec::new(), &mut out);
     out
+}
+
+/// Whether a command with subcommands also runs by itself (`mcp` serves):
+/// one of its usage lines needs no `<COMMAND>`.
+fn runnable_itself(help: &str) -> bool {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Usage:"))
+        .take_while(|l| !l.trim().is_empty())
+        .any(|l| !l.contains("<COMMAND>"))
 }
 
 /// Names listed under `Commands:` in a help page, `help` excluded.
@@ -660,6 +666,10 @@ async fn no_subcommand_prints_a_secret_at_trace_level() {
         );
     }
 
+    let server = redaction::server_session(&vendor_api, &secrets).await;
+    failures.extend(server.failures);
+    covered.extend(redaction::SUBCOMMANDS.iter().map(|s| s.to_string()));
+
     // The runs did talk to the servers, with the secrets, and traced it.
     let traced = run(&succeeding[0]).stderr;
     assert!(
@@ -706,9 +716,11 @@ async fn no_subcommand_prints_a_secret_at_trace_level() {
         failures.join("\n\n")
     );
     eprintln!(
-        "audited {} subcommands in {total} runs (+{} failing runs), {} secrets",
+        "audited {} subcommands in {total} runs (+{} failing runs, {} in the server \
+         session), {} secrets",
         covered.len(),
         failing_invocations(&key_def).len(),
+        server.runs,
         secrets.len()
     );
 }

@@ -252,8 +252,8 @@ fn emit_builder(
         ),
         Output::Page(t) => (
             format!("airbyte_agent_sdk::typed::Page<{t}>"),
-            "let result = self.executor.execute(op).await?;\n\
-             airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)"
+            "let result = self.executor.execute_json(op).await?;\n\
+             airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)"
                 .to_string(),
         ),
         Output::Single(t) => (

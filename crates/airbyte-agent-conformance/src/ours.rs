@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use airbyte_agent_sdk::definition::{self, ConnectorDefinition};
 use airbyte_agent_sdk::executor::local::LocalExecutor;
 use airbyte_agent_sdk::http::{HttpSender, SenderConfig};
-use airbyte_agent_sdk::{Error, ExecutionConfig, Executor};
+use airbyte_agent_sdk::{Error, ExecutionConfig, Executor, ResultData};
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
@@ -27,11 +28,32 @@ pub async fn run(session: &Session) -> Option<HashMap<String, Observation>> {
     Some(session.run_subject(&subject).await)
 }
 
+/// Runs every case of `session` through `Executor::execute_json` (what
+/// typed connectors call), converted back with
+/// `JsonResult::into_execution_result`; also returns how many results came
+/// back with their records still JSON text.
+pub async fn run_json(session: &Session) -> Option<(HashMap<String, Observation>, usize)> {
+    let mut subject = match Ours::new() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("our side could not start: {e}");
+            return None;
+        }
+    };
+    subject.via_json = true;
+    let observations = session.run_subject(&subject).await;
+    Some((observations, subject.kept_as_text.load(Ordering::Relaxed)))
+}
+
 /// Builds a fresh executor per case (fresh credentials state) over one
 /// shared connection pool, with each definition loaded once.
 pub struct Ours {
     sender: HttpSender,
     definitions: Mutex<HashMap<PathBuf, ConnectorDefinition>>,
+    /// Goes through `execute_json` instead of `execute`.
+    via_json: bool,
+    /// Results of `execute_json` whose records were left as text.
+    kept_as_text: AtomicUsize,
 }
 
 impl Ours {
@@ -40,6 +62,8 @@ impl Ours {
         Ok(Self {
             sender: HttpSender::new(SenderConfig::default())?,
             definitions: Mutex::default(),
+            via_json: false,
+            kept_as_text: AtomicUsize::new(0),
         })
     }
 
@@ -71,6 +95,14 @@ impl Ours {
                 bytes.extend_from_slice(&chunk?);
             }
             return Ok((json!({"bytes_hex": hex(&bytes)}), None));
+        }
+        if self.via_json {
+            let result = executor.execute_json(op).await?;
+            if matches!(result.data, ResultData::Records(_)) {
+                self.kept_as_text.fetch_add(1, Ordering::Relaxed);
+            }
+            let result = result.into_execution_result()?;
+            return Ok((result.data, result.meta));
         }
         let result = executor.execute(op).await?;
         Ok((result.data, result.meta))

@@ -31,12 +31,38 @@ async fn every_upstream_operation_matches_the_reference() {
     let our_session = Session::start(&suite, &scratch.path().join("ours"))
         .await
         .expect("our session");
-    let (reference, ours) = tokio::join!(
-        reference_session.run_reference(&python),
-        airbyte_agent_conformance::ours::run(&our_session)
-    );
+    let (reference, (ours, via_json)) =
+        tokio::join!(reference_session.run_reference(&python), async {
+            let ours = airbyte_agent_conformance::ours::run(&our_session).await;
+            let via_json = airbyte_agent_conformance::ours::run_json(&our_session).await;
+            (ours, via_json)
+        });
     let (reference, _) = reference.expect("reference driver ran");
     let ours = ours.expect("our LocalExecutor ran");
+
+    // `execute_json` (typed connectors) sends the same requests and, once
+    // converted back, gives the same results as `execute`, case by case.
+    let (via_json, kept_as_text) = via_json.expect("our LocalExecutor ran via execute_json");
+    let mut mismatched: Vec<&str> = ours
+        .iter()
+        .filter(|(id, seen)| via_json.get(*id) != Some(*seen))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    mismatched.sort_unstable();
+    assert!(
+        mismatched.is_empty(),
+        "execute_json differs from execute in {} case(s), e.g. {:?}",
+        mismatched.len(),
+        &mismatched[..mismatched.len().min(20)]
+    );
+    eprintln!(
+        "execute_json: {} cases identical to execute, {kept_as_text} with records left as JSON text",
+        via_json.len()
+    );
+    assert!(
+        kept_as_text > 100,
+        "only {kept_as_text} results kept their records as text: the plain-path plan no longer applies"
+    );
     assert_eq!(
         reference.len(),
         suite.cases.len(),

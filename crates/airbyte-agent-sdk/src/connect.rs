@@ -194,6 +194,10 @@ impl Executor for ConnectedExecutor {
         self.inner().execute(op).await
     }
 
+    async fn execute_json(&self, op: ExecutionConfig) -> Result<crate::executor::JsonResult> {
+        self.inner().execute_json(op).await
+    }
+
     async fn check(&self) -> Result<CheckResult> {
         self.inner().check().await
     }

@@ -30,7 +30,8 @@ pub use download::save_download;
 pub use error::{Error, ErrorKind, HttpErrorInfo, Result};
 pub use executor::HostedExecutor;
 pub use executor::{
-    ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, RecordStream,
+    ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, JsonResult, RecordStream,
+    ResultData,
 };
 pub use workspace::{NewConnector, OAuthFlow, Workspace, WorkspaceBuilder, ask, ask_blocking};
 

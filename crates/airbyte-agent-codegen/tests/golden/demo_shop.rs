@@ -247,8 +247,8 @@ impl CustomersListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Customer>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata

@@ -383,8 +383,8 @@ impl ContactsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Contact>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -644,8 +644,8 @@ impl ContactsSearchBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Contact>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -814,8 +814,8 @@ impl CompaniesListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Company>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1075,8 +1075,8 @@ impl CompaniesSearchBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Company>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1245,8 +1245,8 @@ impl DealsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Deal>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1506,8 +1506,8 @@ impl DealsSearchBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Deal>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1676,8 +1676,8 @@ impl TicketsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Ticket>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1937,8 +1937,8 @@ impl TicketsSearchBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Ticket>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2111,8 +2111,8 @@ impl NotesListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Note>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2516,8 +2516,8 @@ impl CallsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Call>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2921,8 +2921,8 @@ impl EmailsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Email>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3326,8 +3326,8 @@ impl MeetingsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Meeting>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3731,8 +3731,8 @@ impl TasksListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Task>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -4056,8 +4056,8 @@ impl SchemasListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<ObjectSchema>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -4247,8 +4247,8 @@ impl ObjectsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<CrmObject>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata

@@ -327,8 +327,8 @@ impl ContactsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Contact>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -929,8 +929,8 @@ impl ConversationsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Conversation>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1332,8 +1332,8 @@ impl CompaniesListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Company>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1731,8 +1731,8 @@ impl TeamsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Team>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1887,8 +1887,8 @@ impl AdminsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Admin>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2075,8 +2075,8 @@ impl TagsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<ConversationTagsTagsItem>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2349,8 +2349,8 @@ impl SegmentsListBuilder {
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<CompanySegmentsSegmentsItem>>
     {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata

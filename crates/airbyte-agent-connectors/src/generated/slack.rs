@@ -344,8 +344,8 @@ impl UsersListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<User>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -546,8 +546,8 @@ impl ChannelsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Channel>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -806,8 +806,8 @@ impl ChannelMessagesListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Message>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -927,8 +927,8 @@ impl ThreadsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Thread>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata

@@ -447,8 +447,8 @@ impl TicketsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Ticket>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -764,8 +764,8 @@ impl TicketCommentsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<TicketComment>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -955,8 +955,8 @@ impl DeletedTicketsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<DeletedTicket>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1055,8 +1055,8 @@ impl TicketAuditsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<TicketAudit>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1151,8 +1151,8 @@ impl TicketMetricsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<TicketMetric>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1431,8 +1431,8 @@ impl UsersListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<User>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1680,8 +1680,8 @@ impl OrganizationsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Organization>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1822,8 +1822,8 @@ impl OrganizationMembershipsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<OrganizationMembership>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -1937,8 +1937,8 @@ impl GroupsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Group>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2079,8 +2079,8 @@ impl GroupMembershipsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<GroupMembership>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2196,8 +2196,8 @@ impl TicketFieldsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<TicketField>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2364,8 +2364,8 @@ impl TicketFormsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<TicketForm>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2518,8 +2518,8 @@ impl BrandsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Brand>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2702,8 +2702,8 @@ impl ViewsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<View>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -2898,8 +2898,8 @@ impl MacrosListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Macro>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3076,8 +3076,8 @@ impl TriggersListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Trigger>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3250,8 +3250,8 @@ impl AutomationsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Automation>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3406,8 +3406,8 @@ impl SlaPoliciesListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<SlaPolicy>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3545,8 +3545,8 @@ impl TagsListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Tag>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3674,8 +3674,8 @@ impl SatisfactionRatingsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<SatisfactionRating>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -3841,8 +3841,8 @@ impl ArticlesListBuilder {
     /// Runs the operation.
     pub async fn send(self) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<Article>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata
@@ -4025,8 +4025,8 @@ impl ArticleAttachmentsListBuilder {
         self,
     ) -> airbyte_agent_sdk::Result<airbyte_agent_sdk::typed::Page<ArticleAttachment>> {
         let op = self.params.into_config(Self::ENTITY, Self::ACTION)?;
-        let result = self.executor.execute(op).await?;
-        airbyte_agent_sdk::typed::decode_page(Self::ENTITY, Self::ACTION, result)
+        let result = self.executor.execute_json(op).await?;
+        airbyte_agent_sdk::typed::decode_json_page(Self::ENTITY, Self::ACTION, result)
     }
 
     /// Runs the operation and returns the untyped result, with the metadata

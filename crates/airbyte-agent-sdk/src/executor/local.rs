@@ -24,7 +24,10 @@ use std::sync::Arc;
 use futures::StreamExt as _;
 use serde_json::{Map, Value};
 
-use super::{ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, RecordStream};
+use super::{
+    ByteStream, CheckResult, ExecutionConfig, ExecutionResult, Executor, JsonResult, RecordStream,
+    ResultData,
+};
 use crate::definition::{Action, ConnectorDefinition};
 use crate::error::{Error, Result};
 use crate::http::HttpSender;
@@ -34,6 +37,7 @@ use crate::local::extract::{
     ErrorCheck, RecordRules, download_url, extract_meta, extract_records, header_value,
     substitute_file_field,
 };
+use crate::local::lazy_records::{LazyBody, is_json_array, plain_records_path};
 use crate::local::operation::OperationSpec;
 use crate::local::paginate::{NextPage, PageState};
 use crate::local::request::{
@@ -41,7 +45,9 @@ use crate::local::request::{
     prepare_standard, render_base_url,
 };
 use crate::local::template::render_scoping;
-use crate::local::transport::{Received, Streamed, is_external, resolve_link};
+use crate::local::transport::{
+    Fetched, Streamed, describe, is_external, parse_body, parse_body_keeping, resolve_link,
+};
 
 mod validate;
 mod wire;
@@ -347,36 +353,103 @@ impl LocalExecutor {
 
     /// Sends a standard operation and extracts its page.
     async fn run_standard(&self, op: &OperationSpec, params: &Map<String, Value>) -> Result<Page> {
+        let (req, fetched) = self.fetch_standard(op, params).await?;
+        let body = parse_body(
+            &req.method,
+            &req.url,
+            fetched.content_type.as_deref(),
+            &fetched.body,
+        )?;
+        self.read_page(op, &fetched.headers, body)
+    }
+
+    /// Sends a standard operation and reads its response, unparsed.
+    async fn fetch_standard(
+        &self,
+        op: &OperationSpec,
+        params: &Map<String, Value>,
+    ) -> Result<(PreparedRequest, Fetched)> {
         let config = &self.inner.config;
         let base = self
             .resolved_base_url(|b| prepare_standard(op, b, params, config).map(drop))
             .await?;
         let req = prepare_standard(op, &base, params, config)?;
         check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
-        let received = self
+        let fetched = self
             .inner
             .wire
-            .send(&req, !is_external(&req.url, &base))
+            .fetch(&req, !is_external(&req.url, &base))
             .await?;
-        self.read_page(op, received)
+        Ok((req, fetched))
     }
 
-    fn read_page(&self, op: &OperationSpec, received: Received) -> Result<Page> {
-        if let Some(check) = &self.inner.error_check {
-            check.check(&received.body)?;
-        }
-        let meta = op
-            .meta_extractor
-            .as_ref()
-            .map(|ex| extract_meta(&received.body, &received.headers, ex));
-        let rules = RecordRules {
+    fn record_rules<'o>(&self, op: &'o OperationSpec) -> RecordRules<'o> {
+        RecordRules {
             extractor: op.record_extractor.as_deref(),
             many: op.returns_many(),
             transform: op.record_transform.as_deref(),
             filter: op.record_filter.as_deref(),
-        };
-        let records = extract_records(received.body, &rules, &self.inner.config)?;
+        }
+    }
+
+    fn read_page(
+        &self,
+        op: &OperationSpec,
+        headers: &[(String, String)],
+        body: Value,
+    ) -> Result<Page> {
+        if let Some(check) = &self.inner.error_check {
+            check.check(&body)?;
+        }
+        let meta = op
+            .meta_extractor
+            .as_ref()
+            .map(|ex| extract_meta(&body, headers, ex));
+        let records = extract_records(body, &self.record_rules(op), &self.inner.config)?;
         Ok(Page { records, meta })
+    }
+
+    /// [`Executor::execute_json`] for a list whose records sit at a plain
+    /// path: the records array stays text; any other shape of response is
+    /// read as [`run_standard`](Self::run_standard) reads it.
+    async fn run_standard_json(
+        &self,
+        op: &OperationSpec,
+        params: &Map<String, Value>,
+        path: &[String],
+    ) -> Result<JsonResult> {
+        let (req, fetched) = self.fetch_standard(op, params).await?;
+        let lazy = parse_body_keeping(
+            &req.method,
+            &req.url,
+            fetched.content_type.as_deref(),
+            &fetched.body,
+            path,
+        )?;
+        match lazy.kept {
+            Some(records) if is_json_array(&records) => {
+                if let Some(check) = &self.inner.error_check {
+                    check.check(&lazy.body)?;
+                }
+                let meta = op
+                    .meta_extractor
+                    .as_ref()
+                    .map(|ex| extract_meta(&lazy.body, &fetched.headers, ex));
+                Ok(JsonResult {
+                    data: ResultData::Records(records),
+                    meta,
+                })
+            }
+            kept => {
+                let whole = LazyBody { kept, ..lazy };
+                let body = whole.into_value(path).map_err(|e| Error::Decode {
+                    what: format!("records of {}", describe(&req)),
+                    message: e.to_string(),
+                })?;
+                let page = self.read_page(op, &fetched.headers, body)?;
+                Ok(ExecutionResult::new(page.records, page.meta).into())
+            }
+        }
     }
 
     /// Starts a download and returns the file response, unread.
@@ -484,7 +557,7 @@ impl LocalExecutor {
             .wire
             .send(&req, !is_external(&req.url, &base))
             .await?;
-        self.read_page(op, received)
+        self.read_page(op, &received.headers, received.body)
     }
 }
 
@@ -521,6 +594,22 @@ impl Executor for LocalExecutor {
         }
         let page = self.run_standard(op, &params).await?;
         Ok(ExecutionResult::new(page.records, page.meta))
+    }
+
+    async fn execute_json(&self, config: ExecutionConfig) -> Result<JsonResult> {
+        let op = self.operation(&config.entity, &config.action)?;
+        let path = plain_records_path(
+            &self.record_rules(op),
+            op.meta_extractor.as_deref(),
+            self.inner.error_check.as_ref(),
+        );
+        match path {
+            Some(path) => {
+                let params = self.with_scoping(&config.params, false)?;
+                self.run_standard_json(op, &params, &path).await
+            }
+            None => Ok(self.execute(config).await?.into()),
+        }
     }
 
     async fn check(&self) -> Result<CheckResult> {

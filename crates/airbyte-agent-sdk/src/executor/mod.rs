@@ -13,6 +13,7 @@ use std::pin::Pin;
 use bytes::Bytes;
 use futures::Stream;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::Result;
@@ -94,6 +95,74 @@ impl ExecutionResult {
     }
 }
 
+/// The outcome of a successful operation with its data possibly still JSON
+/// text, from [`Executor::execute_json`].
+///
+/// Typed callers deserialize the records straight from the text into their
+/// own types instead of building a [`Value`] tree first.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct JsonResult {
+    /// The records or object the operation returned.
+    pub data: ResultData,
+    /// Metadata extracted from the response (pagination cursors, totals, ...).
+    pub meta: Option<Value>,
+}
+
+/// The data of a [`JsonResult`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ResultData {
+    /// Data already decoded, exactly as [`ExecutionResult::data`].
+    Value(Value),
+    /// A list's records as the JSON array text the vendor sent. An element
+    /// that is not an object stands for the record `{"value": element}`
+    /// (as in [`ExecutionResult::data`], where such elements are wrapped).
+    Records(Box<RawValue>),
+}
+
+impl ResultData {
+    /// The data as [`ExecutionResult::data`] holds it.
+    ///
+    /// ```
+    /// use airbyte_agent_sdk::executor::ResultData;
+    /// use serde_json::{json, value::RawValue};
+    ///
+    /// let text = RawValue::from_string(r#"[{"id": 1}, 2]"#.to_string()).unwrap();
+    /// let data = ResultData::Records(text).into_value().unwrap();
+    /// assert_eq!(data, json!([{"id": 1}, {"value": 2}]));
+    /// ```
+    pub fn into_value(self) -> Result<Value> {
+        match self {
+            ResultData::Value(value) => Ok(value),
+            ResultData::Records(text) => {
+                let value: Value =
+                    serde_json::from_str(text.get()).map_err(|e| crate::Error::Decode {
+                        what: "records".to_string(),
+                        message: e.to_string(),
+                    })?;
+                Ok(crate::local::extract::wrap_primitives(value))
+            }
+        }
+    }
+}
+
+impl JsonResult {
+    /// The result as [`Executor::execute`] returns it.
+    pub fn into_execution_result(self) -> Result<ExecutionResult> {
+        Ok(ExecutionResult::new(self.data.into_value()?, self.meta))
+    }
+}
+
+impl From<ExecutionResult> for JsonResult {
+    fn from(result: ExecutionResult) -> Self {
+        Self {
+            data: ResultData::Value(result.data),
+            meta: result.meta,
+        }
+    }
+}
+
 /// Whether a connector is reachable with its credentials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -140,6 +209,17 @@ impl CheckResult {
 pub trait Executor: Send + Sync {
     /// Executes one operation.
     async fn execute(&self, op: ExecutionConfig) -> Result<ExecutionResult>;
+
+    /// Executes one operation like [`execute`](Executor::execute), leaving a
+    /// list's records as JSON text where the executor can (the local
+    /// executor does for plain `$.path` record extractors), so typed
+    /// connectors decode them without an intermediate [`Value`] tree.
+    ///
+    /// [`JsonResult::into_execution_result`] gives exactly what `execute`
+    /// returns. The default runs `execute`.
+    async fn execute_json(&self, op: ExecutionConfig) -> Result<JsonResult> {
+        Ok(self.execute(op).await?.into())
+    }
 
     /// Checks connectivity and credentials with a lightweight operation.
     ///

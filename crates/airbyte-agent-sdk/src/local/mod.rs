@@ -50,6 +50,7 @@
 pub mod body;
 pub mod download;
 pub mod extract;
+pub mod lazy_records;
 pub mod operation;
 pub mod paginate;
 pub mod pystr;

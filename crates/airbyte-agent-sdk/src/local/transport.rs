@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::lazy_records::{LazyBody, parse_keeping};
 use super::request::PreparedRequest;
 use crate::error::{Error, Result, sanitize_url};
 use crate::executor::ByteStream;
@@ -18,6 +19,19 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// Parsed body (`{}` for an empty body).
     pub body: Value,
+}
+
+/// A response read whole, its body not parsed yet.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Status code.
+    pub status: u16,
+    /// Response headers (names lower case).
+    pub headers: Vec<(String, String)>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body as received.
+    pub body: Bytes,
 }
 
 /// A response whose body is streamed.
@@ -46,9 +60,36 @@ pub fn parse_body(
     content_type: Option<&str>,
     body: &Bytes,
 ) -> Result<Value> {
+    parse_body_with(method, url, content_type, body, |text| {
+        serde_json::from_str(text)
+    })
+}
+
+/// Like [`parse_body`], keeping the node at `path` as text (see
+/// [`parse_keeping`]).
+pub fn parse_body_keeping(
+    method: &str,
+    url: &str,
+    content_type: Option<&str>,
+    body: &Bytes,
+    path: &[String],
+) -> Result<LazyBody> {
+    parse_body_with(method, url, content_type, body, |text| {
+        parse_keeping(text, path)
+    })
+}
+
+/// The checks and error messages of [`parse_body`], with the parser given.
+fn parse_body_with<T: From<Value>>(
+    method: &str,
+    url: &str,
+    content_type: Option<&str>,
+    body: &Bytes,
+    parse: impl FnOnce(&str) -> serde_json::Result<T>,
+) -> Result<T> {
     let text = String::from_utf8_lossy(body);
     if text.trim().is_empty() {
-        return Ok(Value::Object(Default::default()));
+        return Ok(T::from(Value::Object(Default::default())));
     }
     let ct = content_type.unwrap_or("").to_ascii_lowercase();
     let what = || {
@@ -66,7 +107,7 @@ pub fn parse_body(
             message: format!("expected JSON, got content type {ct}"),
         });
     }
-    serde_json::from_str(&text).map_err(|e| Error::Decode {
+    parse(&text).map_err(|e| Error::Decode {
         what: what(),
         message: if ct.is_empty() {
             e.to_string()

@@ -2,8 +2,8 @@
 //!
 //! Generated builders collect parameters in a [`ParamMap`], run the
 //! operation through any [`Executor`] (hosted or local) and decode the
-//! result with [`decode`], [`decode_page`] or [`paginate_as`]. Nothing here
-//! is connector specific.
+//! result with [`decode`], [`decode_json_page`] or [`paginate_as`]. Nothing
+//! here is connector specific.
 //!
 //! Generated connector types implement [`TypedConnector`]; [`connect`],
 //! [`hosted`], [`from_auth_config`] and [`local`] construct them in hosted
@@ -17,9 +17,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::executor::{ExecutionConfig, ExecutionResult, Executor};
+use crate::executor::{ExecutionConfig, ExecutionResult, Executor, JsonResult, ResultData};
 
 mod connector;
+mod records;
 
 pub use connector::{
     TypedConnect, TypedConnector, TypedLocal, connect, from_auth_config, hosted, local,
@@ -136,6 +137,44 @@ pub fn decode_page<T: DeserializeOwned>(
         records,
         meta: result.meta,
     })
+}
+
+/// Decodes a list result of [`Executor::execute_json`]: records the
+/// executor left as JSON text deserialize straight into `T` (one pass, no
+/// [`Value`] tree); decoded data goes through [`decode_page`]. Either way
+/// the records and errors are those [`decode_page`] gives for the
+/// [`ExecutionResult`] of the same response.
+///
+/// ```
+/// use airbyte_agent_sdk::executor::{JsonResult, ResultData};
+/// use airbyte_agent_sdk::typed::decode_json_page;
+/// use airbyte_agent_sdk::ExecutionResult;
+/// use serde_json::json;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Customer { id: String }
+///
+/// let result = JsonResult::from(ExecutionResult::new(json!([{"id": "cus_1"}]), None));
+/// let page = decode_json_page::<Customer>("customers", "list", result)?;
+/// assert_eq!(page.records[0].id, "cus_1");
+/// # Ok::<(), airbyte_agent_sdk::Error>(())
+/// ```
+pub fn decode_json_page<T: DeserializeOwned>(
+    entity: &str,
+    action: &str,
+    result: JsonResult,
+) -> Result<Page<T>> {
+    let JsonResult { data, meta } = result;
+    let data = match data {
+        ResultData::Records(text) => match records::decode_records(text.get()) {
+            Ok(records) => return Ok(Page { records, meta }),
+            // The generic path names the record that does not match (and
+            // accepts the rare types that only decode from a `Value`).
+            Err(_) => ResultData::Records(text).into_value()?,
+        },
+        ResultData::Value(data) => data,
+    };
+    decode_page(entity, action, ExecutionResult::new(data, meta))
 }
 
 /// Streams every record of a list operation through

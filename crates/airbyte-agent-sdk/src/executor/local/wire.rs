@@ -14,7 +14,7 @@ use crate::http::auth::{AuthContext, AuthOptions, Authenticator, Credentials};
 use crate::http::{HttpRequest, HttpSender, RequestBody, RetryPolicy, SenderConfig};
 use crate::local::pystr::py_str;
 use crate::local::request::PreparedRequest;
-use crate::local::transport::{Received, Streamed, parse_body};
+use crate::local::transport::{Fetched, Received, Streamed, parse_body};
 
 /// Sends requests with retries and credentials.
 pub(super) struct Wire {
@@ -144,17 +144,31 @@ impl Wire {
 
     /// Sends and reads the whole (JSON) body.
     pub(super) async fn send(&self, req: &PreparedRequest, with_auth: bool) -> Result<Received> {
+        let fetched = self.fetch(req, with_auth).await?;
+        let body = parse_body(
+            &req.method,
+            &req.url,
+            fetched.content_type.as_deref(),
+            &fetched.body,
+        )?;
+        Ok(Received {
+            status: fetched.status,
+            headers: fetched.headers,
+            body,
+        })
+    }
+
+    /// Sends and reads the whole body, unparsed.
+    pub(super) async fn fetch(&self, req: &PreparedRequest, with_auth: bool) -> Result<Fetched> {
         let resp = self
             .sender
             .send_buffered(self.request(req, with_auth)?)
             .await?;
-        let headers = headers_of(&resp.headers);
-        let ct = resp.header("content-type").map(str::to_string);
-        let body = parse_body(&req.method, &req.url, ct.as_deref(), &resp.body)?;
-        Ok(Received {
+        Ok(Fetched {
             status: resp.status.as_u16(),
-            headers,
-            body,
+            headers: headers_of(&resp.headers),
+            content_type: resp.header("content-type").map(str::to_string),
+            body: resp.body,
         })
     }
 
