@@ -116,14 +116,25 @@ pub fn render(lines: &[Value]) -> String {
             .find(|l| l["kind"] == "coldstart" && l["target"] == t)
             .and_then(|l| l["mean_s"].as_f64())
     };
-    let c = cold("cli");
-    target_row(
-        &mut out,
-        "CLI cold start, Stripe definition + one call (mean)",
-        c.map(|v| format!("{:.1} ms", v * 1e3)),
-        "≤ 20 ms",
-        c.map(|v| v <= 0.020),
-    );
+    for (label, t) in [
+        (
+            "CLI cold start, Stripe definition + one call (mean; parsed definition cached)",
+            "cli",
+        ),
+        (
+            "CLI cold start, Stripe definition + one call (mean; cache off, YAML parsed)",
+            "cli-uncached",
+        ),
+    ] {
+        let c = cold(t);
+        target_row(
+            &mut out,
+            label,
+            c.map(|v| format!("{:.1} ms", v * 1e3)),
+            "≤ 20 ms",
+            c.map(|v| v <= 0.020),
+        );
+    }
     let h = find("hosted");
     let tokens = h.and_then(|h| h["token_requests"].as_u64());
     target_row(
@@ -198,8 +209,12 @@ pub fn render(lines: &[Value]) -> String {
     }
     for (label, t) in [
         (
-            "`airbyte-agent local exec` (load Stripe definition, one call)",
+            "`airbyte-agent local exec` (load Stripe definition, one call; cached parse)",
             "cli",
+        ),
+        (
+            "`airbyte-agent local exec` with `AIRBYTE_DEFINITION_CACHE=off`",
+            "cli-uncached",
         ),
         (
             "`python -c` with the reference (load Stripe definition, one call)",
