@@ -454,3 +454,64 @@ async fn buffered_body_cut_short_is_retried_for_get() {
     assert!(err.to_string().contains("interrupted"), "{err}");
     assert_eq!(conns.load(Ordering::SeqCst), 1);
 }
+
+/// A body sent in chunks (chunked encoding, and with a Content-Length) is
+/// read back byte for byte, and the size limit holds across chunks.
+#[tokio::test]
+async fn chunked_bodies_are_reassembled_and_limited() {
+    async fn chunked_server(with_length: bool) -> Url {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let _ = sock.read(&mut buf).await;
+                    let parts: [&[u8]; 3] = [b"{\"a\":", b"[1,2,3]", b",\"b\":\"x\"}"];
+                    let head = if with_length {
+                        let len: usize = parts.iter().map(|p| p.len()).sum();
+                        format!("HTTP/1.1 200 OK\r\ncontent-length: {len}\r\n\r\n")
+                    } else {
+                        "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_string()
+                    };
+                    let _ = sock.write_all(head.as_bytes()).await;
+                    for part in parts {
+                        if with_length {
+                            let _ = sock.write_all(part).await;
+                        } else {
+                            let framed = format!("{:x}\r\n", part.len());
+                            let _ = sock.write_all(framed.as_bytes()).await;
+                            let _ = sock.write_all(part).await;
+                            let _ = sock.write_all(b"\r\n").await;
+                        }
+                        let _ = sock.flush().await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    if !with_length {
+                        let _ = sock.write_all(b"0\r\n\r\n").await;
+                    }
+                });
+            }
+        });
+        Url::parse(&format!("http://{addr}/x")).unwrap()
+    }
+    for with_length in [true, false] {
+        let url = chunked_server(with_length).await;
+        let resp = sender(fast_policy())
+            .send_buffered(HttpRequest::get(url.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            &resp.body[..],
+            br#"{"a":[1,2,3],"b":"x"}"#,
+            "length={with_length}"
+        );
+        let limited =
+            HttpSender::new(SenderConfig::default().with_max_response_body(Some(10))).unwrap();
+        let err = limited
+            .send_buffered(HttpRequest::get(url))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "length={with_length}: {err}");
+    }
+}

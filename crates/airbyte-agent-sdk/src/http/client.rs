@@ -515,17 +515,41 @@ pub(crate) async fn read_limited(
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(BodyError::TooLarge(limit));
     }
-    let mut body = bytes::BytesMut::new();
+    // Room for the announced length, within reason (a server may announce
+    // more than it sends); a body that arrives in one chunk is not copied.
+    let hint = response
+        .content_length()
+        .unwrap_or(0)
+        .min(PREALLOCATE_AT_MOST) as usize;
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<bytes::BytesMut> = None;
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(BodyError::Transport)?;
-        if (body.len() + chunk.len()) as u64 > limit {
+        let have = first.as_ref().map_or(0, Bytes::len) + rest.as_ref().map_or(0, |b| b.len());
+        if (have + chunk.len()) as u64 > limit {
             return Err(BodyError::TooLarge(limit));
         }
-        body.extend_from_slice(&chunk);
+        match (&mut rest, first.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(head)) => {
+                let mut buf = bytes::BytesMut::with_capacity(hint.max(head.len() + chunk.len()));
+                buf.extend_from_slice(&head);
+                buf.extend_from_slice(&chunk);
+                rest = Some(buf);
+            }
+        }
     }
-    Ok(body.freeze())
+    Ok(match (rest, first) {
+        (Some(buf), _) => buf.freeze(),
+        (None, Some(head)) => head,
+        (None, None) => Bytes::new(),
+    })
 }
+
+/// The most [`read_limited`] reserves up front from `Content-Length`.
+const PREALLOCATE_AT_MOST: u64 = 4 << 20;
 
 /// The error for a response body over the size limit.
 pub(crate) fn too_large(method: &str, url: &str, limit: u64) -> Error {

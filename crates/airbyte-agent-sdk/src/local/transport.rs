@@ -87,7 +87,12 @@ fn parse_body_with<T: From<Value>>(
     body: &Bytes,
     parse: impl FnOnce(&str) -> serde_json::Result<T>,
 ) -> Result<T> {
-    let text = String::from_utf8_lossy(body);
+    // Valid UTF-8 is checked with the fast validator; the lossy decoding
+    // only runs for bodies that need it.
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body),
+    };
     if text.trim().is_empty() {
         return Ok(T::from(Value::Object(Default::default())));
     }
