@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 
 use airbyte_agent_testkit::{MockResponse, RecordingServer};
 use serde_json::{Value, json};
-use support::{cli_command, run_cli};
+use support::{cli_command, loopback_stripe_definition, run_cli};
 
 const VENDOR_KEY: &str = "sk_test_CLISERVE_91c";
 
@@ -20,47 +20,6 @@ impl Drop for ServerProcess {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn definition(vendor_url: &str) -> String {
-    let stripe = airbyte_agent_sdk::catalog::lookup("stripe")
-        .unwrap()
-        .definition_id
-        .clone();
-    format!(
-        r#"openapi: 3.1.0
-info:
-  title: Stripe
-  version: 1.0.0
-  x-airbyte-connector-name: stripe
-  x-airbyte-connector-definition-id: {stripe}
-servers:
-  - url: {vendor_url}
-components:
-  securitySchemes:
-    bearerAuth:
-      type: http
-      scheme: bearer
-      x-airbyte-auth-config:
-        type: object
-        required: [api_key]
-        properties:
-          api_key: {{type: string}}
-        auth_mapping:
-          token: "${{api_key}}"
-security:
-  - bearerAuth: []
-paths:
-  /v1/customers:
-    get:
-      x-airbyte-entity: customers
-      x-airbyte-action: list
-      x-airbyte-record-extractor: $.data
-      parameters:
-        - {{name: limit, in: query, schema: {{type: integer}}}}
-      responses: {{"200": {{description: ok}}}}
-"#
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,7 +37,11 @@ async fn serve_admin_and_runs_commands() {
     let db_arg = db.to_str().unwrap();
     let defs = dir.path().join("defs");
     std::fs::create_dir(&defs).unwrap();
-    std::fs::write(defs.join("stripe.yaml"), definition(&vendor.url())).unwrap();
+    std::fs::write(
+        defs.join("stripe.yaml"),
+        loopback_stripe_definition(&vendor.url()),
+    )
+    .unwrap();
 
     let app = run_cli(
         &["admin", "apps", "create", "--db", db_arg, "--name", "ci"],

@@ -17,7 +17,9 @@ use std::path::Path;
 use airbyte_agent_testkit::{MockResponse, RecordedRequest, RecordingServer};
 use serde_json::{Value, json};
 
-use crate::support::{CLIENT_ID, CLIENT_SECRET, CliRun, STRIPE_DEFINITION, cli_command, run_cli};
+use crate::support::{
+    CLIENT_ID, CLIENT_SECRET, CliRun, cli_command, loopback_stripe_definition, run_cli,
+};
 use crate::{CONNECTOR_CREDENTIAL, OAUTH_APP_SECRET, VENDOR_KEY, leaks};
 use process::Spawned;
 
@@ -58,44 +60,6 @@ fn model(req: &RecordedRequest) -> MockResponse {
         _ => json!({"role": "assistant", "content": "one customer"}),
     };
     MockResponse::json(200, json!({"choices": [{"index": 0, "message": message}]}))
-}
-
-/// A Stripe-like definition (the catalog's id, so the server accepts
-/// `connectors create stripe`) whose API is the loopback vendor.
-fn stripe_definition(vendor_url: &str) -> String {
-    format!(
-        r#"openapi: 3.1.0
-info:
-  title: Stripe
-  version: 1.0.0
-  x-airbyte-connector-name: stripe
-  x-airbyte-connector-definition-id: {STRIPE_DEFINITION}
-servers:
-  - url: {vendor_url}
-components:
-  securitySchemes:
-    bearerAuth:
-      type: http
-      scheme: bearer
-      x-airbyte-auth-config:
-        type: object
-        required: [api_key]
-        properties:
-          api_key: {{type: string, airbyte_secret: true}}
-        auth_mapping:
-          token: "${{api_key}}"
-security:
-  - bearerAuth: []
-paths:
-  /v1/customers:
-    get:
-      x-airbyte-entity: customers
-      x-airbyte-action: list
-      x-airbyte-record-extractor: $.data
-      parameters:
-        - {{name: limit, in: query, schema: {{type: integer}}}}
-"#
-    )
 }
 
 /// Collects runs and what went wrong with them.
@@ -166,7 +130,11 @@ pub async fn server_session(vendor: &RecordingServer, secrets: &[String]) -> Out
     let db = dir.path().join("server.db").to_string_lossy().into_owned();
     let defs = dir.path().join("defs");
     std::fs::create_dir(&defs).expect("definitions dir");
-    std::fs::write(defs.join("stripe.yaml"), stripe_definition(&vendor.url())).unwrap();
+    std::fs::write(
+        defs.join("stripe.yaml"),
+        loopback_stripe_definition(&vendor.url()),
+    )
+    .unwrap();
     // Every command of the session sees all the secrets a deployment would
     // hold in its environment: none may echo them.
     let base_env = [

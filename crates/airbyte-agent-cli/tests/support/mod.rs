@@ -362,6 +362,44 @@ const SCRUBBED_ENV: &[&str] = &[
     "AIRBYTE_SERVER_LLM_API_KEY",
 ];
 
+/// A Stripe-like definition (the catalog's id, so the server accepts
+/// `connectors create stripe`) whose API is the loopback vendor.
+pub fn loopback_stripe_definition(vendor_url: &str) -> String {
+    format!(
+        r#"openapi: 3.1.0
+info:
+  title: Stripe
+  version: 1.0.0
+  x-airbyte-connector-name: stripe
+  x-airbyte-connector-definition-id: {STRIPE_DEFINITION}
+servers:
+  - url: {vendor_url}
+components:
+  securitySchemes:
+    bearerAuth:
+      type: http
+      scheme: bearer
+      x-airbyte-auth-config:
+        type: object
+        required: [api_key]
+        properties:
+          api_key: {{type: string, airbyte_secret: true}}
+        auth_mapping:
+          token: "${{api_key}}"
+security:
+  - bearerAuth: []
+paths:
+  /v1/customers:
+    get:
+      x-airbyte-entity: customers
+      x-airbyte-action: list
+      x-airbyte-record-extractor: $.data
+      parameters:
+        - {{name: limit, in: query, schema: {{type: integer}}}}
+"#
+    )
+}
+
 /// A command for the `airbyte-agent` binary with a clean environment.
 pub fn cli_command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_airbyte-agent"));
