@@ -168,8 +168,9 @@ pub fn decode_json_page<T: DeserializeOwned>(
     let data = match data {
         ResultData::Records(text) => match records::decode_records(text.get()) {
             Ok(records) => return Ok(Page { records, meta }),
-            // The generic path names the record that does not match (and
-            // accepts the rare types that only decode from a `Value`).
+            // The generic path wraps records that are not objects, names
+            // the record that does not match, and accepts the rare types
+            // that only decode from a `Value`.
             Err(_) => ResultData::Records(text).into_value()?,
         },
         ResultData::Value(data) => data,

@@ -7,10 +7,8 @@ use std::marker::PhantomData;
 
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Number, Value};
 
-/// Decodes a JSON array of records. Elements that are not objects decode
-/// as `{"value": element}`, as the generic result wraps them.
+/// Decodes a JSON array of record objects.
 pub(super) fn decode_records<T: DeserializeOwned>(text: &str) -> serde_json::Result<Vec<T>> {
     let mut de = serde_json::Deserializer::from_str(text);
     let records = Records::<T>(PhantomData).deserialize(&mut de)?;
@@ -44,73 +42,38 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Records<T> {
     }
 }
 
-/// One record: an object decodes as `T` directly, anything else is
-/// wrapped first.
+/// One record: an object, decoded as `T` directly. Anything else fails,
+/// and [`decode_json_page`](super::decode_json_page) then takes the
+/// generic path, which wraps such records as `{"value": x}`.
 struct Record<T>(PhantomData<fn() -> T>);
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Record<T> {
     type Value = T;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        deserializer.deserialize_any(self)
+        deserializer.deserialize_map(self)
     }
-}
-
-fn wrapped<T: DeserializeOwned, E: de::Error>(value: Value) -> Result<T, E> {
-    let mut record = serde_json::Map::new();
-    record.insert("value".to_string(), value);
-    serde_json::from_value(Value::Object(record)).map_err(E::custom)
 }
 
 impl<'de, T: DeserializeOwned> Visitor<'de> for Record<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a record")
+        f.write_str("a record object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         T::deserialize(MapAccessDeserializer::new(map))
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Value>()? {
-            items.push(item);
-        }
-        wrapped(Value::Array(items))
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-        wrapped(Value::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-        wrapped(Value::Number(v.into()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-        wrapped(Value::Number(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-        wrapped(Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        wrapped(Value::String(v.to_string()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        wrapped(Value::Null)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::value::RawValue;
+    use serde_json::{Value, json};
 
     use super::*;
+    use crate::executor::{JsonResult, ResultData};
     use crate::local::extract::wrap_primitives;
 
     #[derive(Debug, PartialEq, serde::Deserialize)]
@@ -125,9 +88,17 @@ mod tests {
     #[test]
     fn objects_decode_directly_and_the_rest_wrapped() {
         let text = r#"[{"id":1,"name":"a","x":[1]}, 5, "s", null, [1,2], true, 1.5]"#;
-        let direct: Vec<Value> = decode_records(text).unwrap();
+        // Non-objects fail here, and the page decoder falls back to the
+        // generic path, which wraps them.
+        assert!(decode_records::<Value>(text).is_err());
+        let kept = RawValue::from_string(text.to_string()).unwrap();
+        let result = JsonResult {
+            data: ResultData::Records(kept),
+            meta: None,
+        };
+        let direct = super::super::decode_json_page::<Value>("c", "list", result).unwrap();
         let generic = wrap_primitives(serde_json::from_str(text).unwrap());
-        assert_eq!(Value::Array(direct), generic);
+        assert_eq!(Value::Array(direct.records), generic);
         let recs: Vec<Rec> = decode_records(r#"[{"id":1,"name":"a","x":[1]},{"id":2}]"#).unwrap();
         assert_eq!(
             recs[0].extra,
