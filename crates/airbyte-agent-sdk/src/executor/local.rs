@@ -34,8 +34,7 @@ use crate::http::HttpSender;
 use crate::http::auth::{AuthContext, Credentials, RefreshedTokens};
 use crate::local::download::{DownloadMode, materialize_json_chunk, split_download_params};
 use crate::local::extract::{
-    ErrorCheck, RecordRules, download_url, extract_meta, extract_records, header_value,
-    substitute_file_field,
+    ErrorCheck, download_url, extract_meta, extract_records, header_value, substitute_file_field,
 };
 use crate::local::lazy_records::{LazyBody, is_json_array, plain_records_path};
 use crate::local::operation::OperationSpec;
@@ -45,9 +44,7 @@ use crate::local::request::{
     prepare_standard, render_base_url,
 };
 use crate::local::template::render_scoping;
-use crate::local::transport::{
-    Fetched, Streamed, describe, is_external, parse_body, parse_body_keeping, resolve_link,
-};
+use crate::local::transport::{Streamed, describe, is_external, parse_body_keeping, resolve_link};
 
 mod validate;
 mod wire;
@@ -188,17 +185,6 @@ impl LocalExecutorBuilder {
                 });
             }
         };
-        let operations = definition
-            .entities
-            .iter()
-            .flat_map(|e| e.operations.values())
-            .map(|op| {
-                (
-                    (op.entity.clone(), op.action),
-                    OperationSpec::from_definition(op),
-                )
-            })
-            .collect();
         let error_check = definition
             .response_error_check
             .as_ref()
@@ -207,6 +193,20 @@ impl LocalExecutorBuilder {
                 on_value: c.on_value.clone(),
                 message_field: c.message_field.clone(),
             });
+        let operations = definition
+            .entities
+            .iter()
+            .flat_map(|e| e.operations.values())
+            .map(|op| {
+                let mut spec = OperationSpec::from_definition(op);
+                spec.plain_records = plain_records_path(
+                    &spec.record_rules(),
+                    spec.meta_extractor.as_deref(),
+                    error_check.as_ref(),
+                );
+                ((op.entity.clone(), op.action), spec)
+            })
+            .collect();
         let wire = Wire::new(
             &definition,
             &self.auth,
@@ -353,43 +353,26 @@ impl LocalExecutor {
 
     /// Sends a standard operation and extracts its page.
     async fn run_standard(&self, op: &OperationSpec, params: &Map<String, Value>) -> Result<Page> {
-        let (req, fetched) = self.fetch_standard(op, params).await?;
-        let body = parse_body(
-            &req.method,
-            &req.url,
-            fetched.content_type.as_deref(),
-            &fetched.body,
-        )?;
-        self.read_page(op, &fetched.headers, body)
+        let (req, with_auth) = self.standard_request(op, params).await?;
+        let received = self.inner.wire.send(&req, with_auth).await?;
+        self.read_page(op, &received.headers, received.body)
     }
 
-    /// Sends a standard operation and reads its response, unparsed.
-    async fn fetch_standard(
+    /// The request of a standard operation, and whether it carries
+    /// credentials (not to pre-signed URLs outside the API).
+    async fn standard_request(
         &self,
         op: &OperationSpec,
         params: &Map<String, Value>,
-    ) -> Result<(PreparedRequest, Fetched)> {
+    ) -> Result<(PreparedRequest, bool)> {
         let config = &self.inner.config;
         let base = self
             .resolved_base_url(|b| prepare_standard(op, b, params, config).map(drop))
             .await?;
         let req = prepare_standard(op, &base, params, config)?;
         check_header_text(op, &req.headers, self.inner.wire.auth_headers())?;
-        let fetched = self
-            .inner
-            .wire
-            .fetch(&req, !is_external(&req.url, &base))
-            .await?;
-        Ok((req, fetched))
-    }
-
-    fn record_rules<'o>(&self, op: &'o OperationSpec) -> RecordRules<'o> {
-        RecordRules {
-            extractor: op.record_extractor.as_deref(),
-            many: op.returns_many(),
-            transform: op.record_transform.as_deref(),
-            filter: op.record_filter.as_deref(),
-        }
+        let with_auth = !is_external(&req.url, &base);
+        Ok((req, with_auth))
     }
 
     fn read_page(
@@ -405,7 +388,7 @@ impl LocalExecutor {
             .meta_extractor
             .as_ref()
             .map(|ex| extract_meta(&body, headers, ex));
-        let records = extract_records(body, &self.record_rules(op), &self.inner.config)?;
+        let records = extract_records(body, &op.record_rules(), &self.inner.config)?;
         Ok(Page { records, meta })
     }
 
@@ -418,7 +401,8 @@ impl LocalExecutor {
         params: &Map<String, Value>,
         path: &[String],
     ) -> Result<JsonResult> {
-        let (req, fetched) = self.fetch_standard(op, params).await?;
+        let (req, with_auth) = self.standard_request(op, params).await?;
+        let fetched = self.inner.wire.fetch(&req, with_auth).await?;
         let lazy = parse_body_keeping(
             &req.method,
             &req.url,
@@ -598,15 +582,10 @@ impl Executor for LocalExecutor {
 
     async fn execute_json(&self, config: ExecutionConfig) -> Result<JsonResult> {
         let op = self.operation(&config.entity, &config.action)?;
-        let path = plain_records_path(
-            &self.record_rules(op),
-            op.meta_extractor.as_deref(),
-            self.inner.error_check.as_ref(),
-        );
-        match path {
+        match &op.plain_records {
             Some(path) => {
                 let params = self.with_scoping(&config.params, false)?;
-                self.run_standard_json(op, &params, &path).await
+                self.run_standard_json(op, &params, path).await
             }
             None => Ok(self.execute(config).await?.into()),
         }

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::body::BodySpec;
+use super::extract::RecordRules;
 
 /// A path, query or header parameter.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -75,9 +76,23 @@ pub struct OperationSpec {
     pub preferred_for_check: bool,
     /// The definition says the API does not paginate this operation.
     pub no_pagination: bool,
+    /// Where a list's records sit when they can be left as JSON text (see
+    /// [`plain_records_path`](super::lazy_records::plain_records_path));
+    /// set by the executor, which knows the connector's error envelope.
+    pub plain_records: Option<Vec<String>>,
 }
 
 impl OperationSpec {
+    /// How records are extracted from this operation's responses.
+    pub fn record_rules(&self) -> RecordRules<'_> {
+        RecordRules {
+            extractor: self.record_extractor.as_deref(),
+            many: self.returns_many(),
+            transform: self.record_transform.as_deref(),
+            filter: self.record_filter.as_deref(),
+        }
+    }
+
     /// Whether the action returns many records.
     pub fn returns_many(&self) -> bool {
         matches!(self.action.as_str(), "list" | "search")
@@ -248,6 +263,7 @@ impl OperationSpec {
                 .no_pagination
                 .as_deref()
                 .is_some_and(|s| !s.trim().is_empty()),
+            plain_records: None,
         }
     }
 }
