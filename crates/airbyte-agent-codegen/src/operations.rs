@@ -330,8 +330,7 @@ fn output_of(entity: &Entity, op: &Operation, record_hint: &str, types: &mut Typ
     }
     let Some((schema, traversed_array)) = op
         .response
-        .schema
-        .as_ref()
+        .schema()
         .and_then(|s| extracted_schema(s, op.record_extractor.as_deref()))
     else {
         return Output::Single("serde_json::Value".to_string());
@@ -343,7 +342,7 @@ fn output_of(entity: &Entity, op: &Operation, record_hint: &str, types: &mut Typ
     } else {
         (schema, traversed_array && lists)
     };
-    let hint = if entity.schema.as_ref() == Some(&record_schema) {
+    let hint = if entity.schema() == Some(&record_schema) {
         record_hint.to_string()
     } else {
         format!(

@@ -154,10 +154,10 @@ fn param(p: &ParamSummary) -> Value {
 /// The record schema: the entity's component schema, else the response
 /// schema of its `get` action.
 fn record_schema<'a>(def: &'a ConnectorDefinition, ent: &'a Entity) -> Option<&'a Value> {
-    ent.schema.as_ref().or_else(|| {
+    ent.schema().or_else(|| {
         def.find_operation(&ent.name, "get")
             .ok()
-            .and_then(|op| op.response.schema.as_ref())
+            .and_then(|op| op.response.schema())
     })
 }
 

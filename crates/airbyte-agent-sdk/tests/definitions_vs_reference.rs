@@ -102,10 +102,10 @@ fn operation_facts(op: &Operation, version: Version) -> Value {
         "request_body_defaults": body.map(|b| json!(b.defaults)).unwrap_or(json!({})),
         "graphql_query": op.graphql().map(|g| g.query.clone()),
         "no_content_response": op.response.no_content,
-        "has_response_schema": op.response.schema.is_some(),
+        "has_response_schema": op.response.schema().is_some(),
         // `$ref`s resolved the same way as the reference's jsonref.
         "request_schema": body.and_then(|b| b.schema.clone()),
-        "response_schema": op.response.schema,
+        "response_schema": op.response.schema(),
     })
 }
 

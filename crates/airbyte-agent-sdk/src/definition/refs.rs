@@ -14,9 +14,11 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::model::LazySchema;
 use super::node::{Ctx, Node, type_name};
 use crate::error::Error;
 
@@ -28,10 +30,22 @@ type R<T> = Result<T, Error>;
 
 /// Resolves references against one document.
 pub(crate) struct Resolver<'a> {
+    document: &'a Arc<Value>,
     root: &'a Value,
     ctx: &'a Ctx,
     /// Fully inlined targets whose expansion hit no recursion, by pointer.
     cache: RefCell<HashMap<String, Value>>,
+    /// For targets whose expansion hits no recursion, by pointer: how many
+    /// levels their inlined form nests below their own node (see
+    /// [`Resolver::check`]).
+    heights: RefCell<HashMap<String, usize>>,
+}
+
+/// One step of a JSON pointer: an object key or an array index.
+#[derive(Clone, Copy)]
+enum Token<'k> {
+    Key(&'k str),
+    Index(usize),
 }
 
 /// Splits and unescapes the fragment of a local reference (`#/a/b~1c`).
@@ -75,11 +89,13 @@ fn percent_decode(s: &str) -> String {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(root: &'a Value, ctx: &'a Ctx) -> Self {
+    pub fn new(document: &'a Arc<Value>, ctx: &'a Ctx) -> Self {
         Resolver {
-            root,
+            document,
+            root: document,
             ctx,
             cache: RefCell::new(HashMap::new()),
+            heights: RefCell::new(HashMap::new()),
         }
     }
 
@@ -142,6 +158,173 @@ impl<'a> Resolver<'a> {
 
     /// A deep copy of `node` with every `$ref` replaced by its target.
     pub fn inline(&self, node: &Node<'a>) -> R<Value> {
+        self.check(node)?;
+        self.copy_inlined(node)
+    }
+
+    /// The schema at `node`, checked now (see [`Resolver::check`]) and
+    /// inlined when first read.
+    pub fn lazy(&self, node: &Node<'a>) -> R<LazySchema> {
+        self.check(node)?;
+        Ok(LazySchema::new(
+            Arc::clone(self.document),
+            node.pointer.clone(),
+        ))
+    }
+
+    /// Checks, without copying anything, that [`Resolver::inline`] can
+    /// inline `node`: every `$ref` it reaches points to something, no chain
+    /// of references loops, and no node of the inlined form sits more than
+    /// [`MAX_DEPTH`] levels below `node` (each object or array level and
+    /// each reference followed counts one). The error is the one inlining
+    /// without any memo would meet first.
+    ///
+    /// A target whose expansion hits no recursion expands the same way
+    /// wherever it is referenced (a target reached again from inside its
+    /// own expansion would be recursion), so its height is computed once
+    /// and reused; where the reuse would cross the limit, the target is
+    /// walked again to name the node that does.
+    pub fn check(&self, node: &Node<'a>) -> R<()> {
+        let mut stack = Vec::new();
+        let mut recursion_hits = 0usize;
+        self.check_value(
+            node.value,
+            &node.pointer,
+            &mut stack,
+            &mut recursion_hits,
+            0,
+        )
+        .map(|_| ())
+    }
+
+    /// The deepest level the inlined form of `value` reaches, when it is
+    /// within the limit. Mirrors [`Resolver::inline_value`] step by step.
+    fn check_value(
+        &self,
+        value: &'a Value,
+        pointer: &str,
+        stack: &mut Vec<String>,
+        recursion_hits: &mut usize,
+        depth: usize,
+    ) -> R<usize> {
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep(pointer));
+        }
+        let children_depth = depth + 1;
+        match value {
+            Value::Object(map) if ref_of(value).is_some() => {
+                let node = Node {
+                    value,
+                    pointer: pointer.to_string(),
+                    ctx: self.ctx,
+                };
+                let target = self.deref(node)?;
+                if stack.contains(&target.pointer) {
+                    *recursion_hits += 1;
+                    return Ok(depth);
+                }
+                let known = self.heights.borrow().get(&target.pointer).copied();
+                let mut deepest = match known {
+                    Some(height) if children_depth + height <= MAX_DEPTH => children_depth + height,
+                    _ => {
+                        let hits_before = *recursion_hits;
+                        stack.push(target.pointer.clone());
+                        let result = self.check_value(
+                            target.value,
+                            &target.pointer,
+                            stack,
+                            recursion_hits,
+                            children_depth,
+                        );
+                        stack.pop();
+                        let reached = result?;
+                        if *recursion_hits == hits_before {
+                            self.heights
+                                .borrow_mut()
+                                .insert(target.pointer.clone(), reached - children_depth);
+                        }
+                        reached
+                    }
+                };
+                // Siblings are merged only over an object target.
+                if map.len() > 1 && target.value.is_object() {
+                    for (k, v) in map {
+                        if k != "$ref" {
+                            deepest = deepest.max(self.check_child(
+                                v,
+                                pointer,
+                                Token::Key(k),
+                                stack,
+                                recursion_hits,
+                                children_depth,
+                            )?);
+                        }
+                    }
+                }
+                Ok(deepest)
+            }
+            Value::Object(map) => {
+                let mut deepest = depth;
+                for (k, v) in map {
+                    deepest = deepest.max(self.check_child(
+                        v,
+                        pointer,
+                        Token::Key(k),
+                        stack,
+                        recursion_hits,
+                        children_depth,
+                    )?);
+                }
+                Ok(deepest)
+            }
+            Value::Array(items) => {
+                let mut deepest = depth;
+                for (i, v) in items.iter().enumerate() {
+                    deepest = deepest.max(self.check_child(
+                        v,
+                        pointer,
+                        Token::Index(i),
+                        stack,
+                        recursion_hits,
+                        children_depth,
+                    )?);
+                }
+                Ok(deepest)
+            }
+            _ => Ok(depth),
+        }
+    }
+
+    /// [`Resolver::check_value`] of the child `token` of the node at
+    /// `pointer`, building the child's pointer only when it is needed.
+    fn check_child(
+        &self,
+        value: &'a Value,
+        pointer: &str,
+        token: Token<'_>,
+        stack: &mut Vec<String>,
+        recursion_hits: &mut usize,
+        depth: usize,
+    ) -> R<usize> {
+        if !matches!(value, Value::Object(_) | Value::Array(_)) && depth <= MAX_DEPTH {
+            return Ok(depth);
+        }
+        let child = match token {
+            Token::Key(key) => super::node::child_pointer(pointer, key),
+            Token::Index(i) => format!("{pointer}/{i}"),
+        };
+        self.check_value(value, &child, stack, recursion_hits, depth)
+    }
+
+    fn too_deep(&self, pointer: &str) -> Error {
+        self.ctx.error(
+            pointer,
+            format!("nested more than {MAX_DEPTH} levels deep; refusing to resolve"),
+        )
+    }
+
+    /// The inlined copy of `node`, which [`Resolver::check`] accepted.
+    fn copy_inlined(&self, node: &Node<'a>) -> R<Value> {
         let mut stack = Vec::new();
         let mut recursion_hits = 0usize;
         self.inline_value(
@@ -162,10 +345,7 @@ impl<'a> Resolver<'a> {
         depth: usize,
     ) -> R<Value> {
         if depth > MAX_DEPTH {
-            return Err(self.ctx.error(
-                pointer,
-                format!("nested more than {MAX_DEPTH} levels deep; refusing to resolve"),
-            ));
+            return Err(self.too_deep(pointer));
         }
         match value {
             Value::Object(map) if ref_of(value).is_some() => {
@@ -252,6 +432,21 @@ impl<'a> Resolver<'a> {
             other => Ok(other.clone()),
         }
     }
+}
+
+/// The schema at `pointer` in `document` with every `$ref` inlined, for a
+/// schema that [`Resolver::check`] accepted when the document was loaded.
+pub(crate) fn inline_checked(document: &Arc<Value>, pointer: &str) -> R<Value> {
+    let ctx = Ctx::default();
+    let resolver = Resolver::new(document, &ctx);
+    let value = document
+        .pointer(pointer)
+        .ok_or_else(|| ctx.error(pointer, "the schema is not in the document"))?;
+    resolver.copy_inlined(&Node {
+        value,
+        pointer: pointer.to_string(),
+        ctx: &ctx,
+    })
 }
 
 /// A copy of `value` when it is a scalar that [`Resolver::inline_value`]

@@ -4,6 +4,8 @@
 mod auth;
 mod operation;
 
+use std::sync::Arc;
+
 pub(crate) use auth::{OptionProblem, build_option};
 
 use indexmap::IndexMap;
@@ -37,13 +39,12 @@ const INFO_TYPED: &[&str] = &[
 /// Builds the model from a parsed document, which the model keeps (moved,
 /// not copied: it is as large as every other part of the model together).
 pub(crate) fn build_connector(doc: Value, ctx: &Ctx) -> R<ConnectorDefinition> {
-    let mut def = build_model(&doc, ctx)?;
-    def.document = doc;
-    Ok(def)
+    build_model(&Arc::new(doc), ctx)
 }
 
-/// The model of `doc`, without the document itself.
-fn build_model(doc: &Value, ctx: &Ctx) -> R<ConnectorDefinition> {
+/// The model of `document`, which it keeps.
+fn build_model(document: &Arc<Value>, ctx: &Ctx) -> R<ConnectorDefinition> {
+    let doc: &Value = document;
     let root = Node::root(doc, ctx);
     if !doc.is_object() {
         return Err(root.error(format!(
@@ -51,7 +52,7 @@ fn build_model(doc: &Value, ctx: &Ctx) -> R<ConnectorDefinition> {
             type_name(doc)
         )));
     }
-    let resolver = Resolver::new(doc, ctx);
+    let resolver = Resolver::new(document, ctx);
 
     let openapi_node = root.required("openapi")?;
     let openapi_version = openapi_node.as_scalar_string()?;
@@ -220,7 +221,7 @@ fn build_model(doc: &Value, ctx: &Ctx) -> R<ConnectorDefinition> {
         },
         extensions: info.extensions(INFO_TYPED)?,
         schemas,
-        document: Value::Null,
+        document: Arc::clone(document),
     })
 }
 
@@ -274,7 +275,7 @@ fn attach_entity_schema(
         ),
         ctx: components.ctx,
     };
-    entity.schema = Some(resolver.inline(&node)?);
+    entity.schema = Some(resolver.lazy(&node)?);
     entity.schema_name = Some(name.clone());
     entity.stream_name = schema
         .get("x-airbyte-stream-name")

@@ -438,7 +438,7 @@ fn build_responses(resolver: &Resolver<'_>, op: &Node<'_>) -> R<ResponseInfo> {
             && let Some(json) = content.field("application/json")?
             && let Some(schema) = json.field("schema")?
         {
-            info.schema = Some(resolver.inline(&schema)?);
+            info.schema = Some(resolver.lazy(&schema)?);
         }
         break;
     }

@@ -363,7 +363,7 @@ fn operation_findings(
         .iter()
         .map(|p| &p.schema)
         .chain(op.request_body.iter().filter_map(|b| b.schema.as_ref()))
-        .chain(op.response.schema.iter());
+        .chain(op.response.schema());
     if schemas.into_iter().any(contains_ref) {
         push(
             Severity::Info,

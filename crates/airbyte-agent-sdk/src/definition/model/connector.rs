@@ -1,6 +1,7 @@
 //! The root of the model: [`ConnectorDefinition`].
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -71,9 +72,10 @@ pub struct ConnectorDefinition {
     #[serde(skip)]
     pub schemas: Map<String, Value>,
     /// The parsed document, for `lint` and tools that need what the model
-    /// does not carry.
+    /// does not carry (shared with the [`LazySchema`](super::LazySchema)s
+    /// that are inlined from it).
     #[serde(skip)]
-    pub document: Value,
+    pub document: Arc<Value>,
 }
 
 /// One `servers` entry.

@@ -3,11 +3,13 @@
 //!
 //! All types are read-only views built by the loader; they are
 //! `#[non_exhaustive]` so fields can be added without breaking callers.
-//! Every `Value` holding a schema has its `$ref`s resolved.
+//! Every schema has its `$ref`s resolved: parameter and body schemas at
+//! load, response and entity schemas ([`LazySchema`]) when first read.
 
 mod auth;
 mod connector;
 mod operation;
+mod schema;
 
 pub use auth::{
     ApiKeyLocation, AuthConfigSpec, AuthField, AuthOption, AuthType, GrantType,
@@ -19,6 +21,7 @@ pub use operation::{
     MetaSource, Operation, ParamLocation, ParamSource, ParamStyle, Parameter, RequestBody,
     ResponseInfo, SecurityRequirement,
 };
+pub use schema::LazySchema;
 
 /// Extensions kept raw, by name (`x-…` key → value), in document order.
 pub type Extensions = indexmap::IndexMap<String, serde_json::Value>;

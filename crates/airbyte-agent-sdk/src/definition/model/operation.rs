@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Extensions;
+use super::{Extensions, LazySchema};
 
 /// The semantic action of an operation (`x-airbyte-action`).
 ///
@@ -168,11 +168,9 @@ pub struct Entity {
     /// (never executed; `lint` reports them). Upstream example: zendesk-support
     /// declares `ticket_audits.list` twice.
     pub shadowed: Vec<Operation>,
-    /// The record schema from `components.schemas`: the schema whose
-    /// `x-airbyte-entity-name` equals the entity name, else the first schema
-    /// whose name equals the entity name case-insensitively. `$ref`s resolved.
-    pub schema: Option<Value>,
-    /// Name of the component schema `schema` came from.
+    /// See [`Entity::schema`].
+    pub(crate) schema: Option<LazySchema>,
+    /// Name of the component schema [`Entity::schema`] came from.
     pub schema_name: Option<String>,
     /// Airbyte replication stream name (`x-airbyte-stream-name` on that schema).
     pub stream_name: Option<String>,
@@ -181,6 +179,20 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// The record schema from `components.schemas`: the schema whose
+    /// `x-airbyte-entity-name` equals the entity name, else the first schema
+    /// whose name equals the entity name case-insensitively, `$ref`s
+    /// inlined on first read.
+    pub fn schema(&self) -> Option<&Value> {
+        self.schema.as_ref().map(LazySchema::get)
+    }
+
+    /// The same schema, not yet inlined: where it is in the document and
+    /// whether it has been read.
+    pub fn lazy_schema(&self) -> Option<&LazySchema> {
+        self.schema.as_ref()
+    }
+
     /// The operation implementing `action`, if the entity supports it.
     pub fn action(&self, action: Action) -> Option<&Operation> {
         self.operations.get(&action)
@@ -640,12 +652,25 @@ pub enum DefaultFields {
 #[derive(Debug, Clone, Default, Serialize)]
 #[non_exhaustive]
 pub struct ResponseInfo {
-    /// The `application/json` schema of the first of `200`/`201` that is
-    /// declared (the reference stops at the first declared one even when it
-    /// has no JSON content). `$ref`s resolved.
-    pub schema: Option<Value>,
+    /// See [`ResponseInfo::schema`].
+    pub(crate) schema: Option<LazySchema>,
     /// The operation declares a `204` response (no body expected).
     pub no_content: bool,
     /// Declared status codes, in order.
     pub status_codes: Vec<String>,
+}
+
+impl ResponseInfo {
+    /// The `application/json` schema of the first of `200`/`201` that is
+    /// declared (the reference stops at the first declared one even when it
+    /// has no JSON content), `$ref`s inlined on first read.
+    pub fn schema(&self) -> Option<&Value> {
+        self.schema.as_ref().map(LazySchema::get)
+    }
+
+    /// The same schema, not yet inlined: where it is in the document and
+    /// whether it has been read.
+    pub fn lazy_schema(&self) -> Option<&LazySchema> {
+        self.schema.as_ref()
+    }
 }

@@ -13,7 +13,7 @@ use crate::error::Error;
 fn fingerprint(def: &ConnectorDefinition) -> (Value, Value, String) {
     (
         serde_json::to_value(def).expect("serializes"),
-        def.document.clone(),
+        (*def.document).clone(),
         format!("{:?}", def.schemas),
     )
 }

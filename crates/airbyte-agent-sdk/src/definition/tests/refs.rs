@@ -26,7 +26,7 @@ fn nested_schema_refs_are_inlined() {
     );
     let def = load_ok(&doc);
     let list = def.find_operation("users", "list").expect("list");
-    let schema = list.response.schema.as_ref().expect("response schema");
+    let schema = list.response.schema().expect("response schema");
     assert_eq!(
         schema.pointer("/properties/address/properties/city"),
         Some(&json!({"type": "string", "minLength": 1}))
@@ -36,8 +36,7 @@ fn nested_schema_refs_are_inlined() {
     assert_eq!(entity.schema_name.as_deref(), Some("User"));
     assert_eq!(
         entity
-            .schema
-            .as_ref()
+            .schema()
             .and_then(|s| s.pointer("/properties/address/properties/city/type")),
         Some(&json!("string"))
     );
@@ -93,7 +92,7 @@ fn parameters_bodies_and_responses_by_reference() {
         .expect("referenced parameter");
     assert!(p.required);
     assert_eq!(p.schema, json!({"type": "integer", "maximum": 100}));
-    assert_eq!(list.response.schema, Some(json!({"type": "array"})));
+    assert_eq!(list.response.schema(), Some(&json!({"type": "array"})));
     let create = def.find_operation("users", "create").expect("create");
     let body = create.request_body.as_ref().expect("body");
     assert_eq!(
@@ -198,7 +197,7 @@ fn recursive_schemas_terminate_and_are_reported() {
     );
     let def = load_ok(&doc);
     let get = def.find_operation("users", "get").expect("get");
-    let schema = get.response.schema.as_ref().expect("schema");
+    let schema = get.response.schema().expect("schema");
     // Expanded once; the recursive occurrence stays a reference.
     assert_eq!(
         schema.pointer("/properties/children/items"),
