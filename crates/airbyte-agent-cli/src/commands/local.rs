@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use airbyte_agent_sdk::agent::{ShapeOptions, shape_output};
 use airbyte_agent_sdk::definition::{self, ConnectorDefinition};
 use airbyte_agent_sdk::executor::local::LocalExecutor;
+use airbyte_agent_sdk::http::{HttpSender, SenderConfig};
 use airbyte_agent_sdk::{Error, ExecutionConfig, Executor, Result};
 use clap::{ArgAction, Args, Subcommand};
 use futures::StreamExt as _;
@@ -155,6 +156,7 @@ impl ShapeArgs {
 impl LocalExecArgs {
     /// Runs the operation and returns what to print.
     pub async fn run(self) -> Result<Option<Value>> {
+        let sender = PendingSender::start();
         let definition = load_definition(
             self.definition.as_deref(),
             self.connector.as_deref(),
@@ -165,6 +167,7 @@ impl LocalExecArgs {
         // more than the call itself.
         let executor = std::mem::ManuallyDrop::new(build_executor(
             definition,
+            sender.wait()?,
             &self.auth,
             self.auth_scheme.as_deref(),
             &self.config,
@@ -263,17 +266,44 @@ fn definition_cache_dir() -> Option<PathBuf> {
     Some(base.join("airbyte-agent").join("definitions"))
 }
 
+/// An executor's HTTP sender, built on a thread of its own so that loading
+/// the system's TLS root certificates (a few hundred file reads, done when
+/// the HTTP client is built) overlaps loading the definition.
+#[derive(Debug)]
+pub struct PendingSender(std::thread::JoinHandle<Result<HttpSender>>);
+
+impl PendingSender {
+    /// Starts building a sender with the settings a [`LocalExecutor`]
+    /// uses when it is given none.
+    pub fn start() -> Self {
+        PendingSender(std::thread::spawn(|| {
+            HttpSender::new(SenderConfig::default())
+        }))
+    }
+
+    /// The sender, once built.
+    pub fn wait(self) -> Result<HttpSender> {
+        match self.0.join() {
+            Ok(built) => built,
+            // The thread cannot panic short of a bug in the HTTP stack;
+            // building again here surfaces that bug's error, if any.
+            Err(_) => HttpSender::new(SenderConfig::default()),
+        }
+    }
+}
+
 /// Builds a local executor from command-line values: `auth` and `config`
 /// are `KEY=VALUE` (an auth VALUE may be `@FILE`; a config VALUE that is a
-/// JSON array or object is parsed).
+/// JSON array or object is parsed). Requests go through `sender`.
 pub fn build_executor(
     definition: ConnectorDefinition,
+    sender: HttpSender,
     auth: &[String],
     auth_scheme: Option<&str>,
     config: &[String],
     base_url: Option<&str>,
 ) -> Result<LocalExecutor> {
-    let mut builder = LocalExecutor::builder(definition);
+    let mut builder = LocalExecutor::builder(definition).sender(sender);
     for pair in auth {
         let (key, value) = split_pair("--auth", pair)?;
         builder = builder.auth(key, read_value(value)?);

@@ -19,7 +19,7 @@ use airbyte_agent_sdk::{Error, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::commands::local::{DEFINITIONS_DIR_ENV, build_executor, load_definition};
+use crate::commands::local::{DEFINITIONS_DIR_ENV, PendingSender, build_executor, load_definition};
 use crate::context::Context;
 use crate::global::GlobalArgs;
 
@@ -179,6 +179,10 @@ impl ServeArgs {
             ));
         }
         let dir = self.definitions_dir.as_deref();
+        // One sender per connector, as each executor would build its own.
+        let senders: Vec<PendingSender> = (0..self.definition.len() + self.connector.len())
+            .map(|_| PendingSender::start())
+            .collect();
         let mut defs: Vec<ConnectorDefinition> = Vec::new();
         for path in &self.definition {
             defs.push(load_definition(Some(path), None, None)?);
@@ -193,8 +197,9 @@ impl ServeArgs {
         let config = scoped("--config", &self.config)?;
         let base_urls = scoped("--base-url", &self.base_url)?;
         defs.into_iter()
+            .zip(senders)
             .enumerate()
-            .map(|(i, def)| {
+            .map(|(i, (def, sender))| {
                 let single = |flag: &str, values: &[String]| -> Result<Option<String>> {
                     match values {
                         [] => Ok(None),
@@ -209,6 +214,7 @@ impl ServeArgs {
                 let base_url = single("--base-url", &base_urls[i])?;
                 build_executor(
                     def,
+                    sender.wait()?,
                     &auth[i],
                     scheme.as_deref(),
                     &config[i],
