@@ -2,6 +2,7 @@
 
 mod cache;
 mod errors;
+mod lazy;
 mod model;
 mod refs;
 
