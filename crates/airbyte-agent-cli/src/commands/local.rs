@@ -403,3 +403,72 @@ async fn write_stream(mut stream: airbyte_agent_sdk::ByteStream, path: &Path) ->
     file.flush().await.map_err(|e| Error::io(path, e))?;
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use airbyte_agent_testkit::{MockResponse, RecordingServer};
+
+    use super::*;
+
+    const DEFINITION: &str = r#"
+openapi: 3.1.0
+info:
+  title: Pending Sender Test
+  version: 1.0.0
+  x-airbyte-connector-definition-id: 3f0b2a51-7c1e-4c5d-9a0e-0d6c9b1e2f47
+servers: [{url: "https://api.example.invalid"}]
+paths:
+  /items:
+    get:
+      x-airbyte-entity: items
+      x-airbyte-action: list
+      responses: {"200": {description: ok}}
+"#;
+
+    /// The sender built on its own thread has the settings an executor
+    /// builds for itself when given none.
+    #[test]
+    fn pending_sender_has_the_default_settings() {
+        let sender = PendingSender::start().wait().expect("sender builds");
+        let default = SenderConfig::default();
+        assert_eq!(
+            format!("{:?}", sender.config().timeouts),
+            format!("{:?}", default.timeouts)
+        );
+        assert_eq!(sender.config().max_response_body, default.max_response_body);
+    }
+
+    /// `build_executor` sends through the sender it is given: one that
+    /// refuses bodies over 8 bytes makes a longer response an error.
+    #[tokio::test]
+    async fn the_given_sender_carries_the_requests() {
+        let server = RecordingServer::start(|_| {
+            MockResponse::json(200, json!([{"id": "a long enough record"}]))
+        })
+        .await;
+        let auth = ["token=t".to_string()];
+        let run = |sender: HttpSender| {
+            let def = definition::load_str(DEFINITION).expect("loads");
+            let executor =
+                build_executor(def, sender, &auth, None, &[], Some(&server.url())).expect("builds");
+            async move {
+                executor
+                    .execute(ExecutionConfig::new("items", "list"))
+                    .await
+            }
+        };
+        let normal = PendingSender::start().wait().expect("sender builds");
+        let listed = run(normal).await.expect("default limits accept the body");
+        assert!(
+            serde_json::to_string(&listed)
+                .expect("json")
+                .contains("long enough")
+        );
+
+        let tiny = HttpSender::new(SenderConfig::default().with_max_response_body(Some(8)))
+            .expect("sender builds");
+        let err = run(tiny).await.expect_err("the body is over the limit");
+        assert_eq!(err.kind(), airbyte_agent_sdk::ErrorKind::Decode, "{err}");
+        assert_eq!(server.requests().len(), 2);
+    }
+}
