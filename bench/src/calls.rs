@@ -71,6 +71,7 @@ pub async fn run(args: CallsArgs<'_>) -> Result<Value, String> {
         "kind": "calls",
         "target": format!("{:?}", args.target).to_lowercase(),
         "concurrency": args.concurrency,
+        "allocator": crate::ALLOCATOR_NAME,
         "calls": args.calls,
         "wall_s": wall,
         "cpu_s": cpu,

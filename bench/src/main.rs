@@ -95,6 +95,17 @@ enum Command {
     },
 }
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The allocator this binary was built with, as the results name it.
+pub const ALLOCATOR_NAME: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else {
+    "system"
+};
+
 #[tokio::main]
 async fn main() -> ExitCode {
     match run(Cli::parse().command).await {

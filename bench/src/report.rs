@@ -8,12 +8,19 @@ const MB: f64 = 1024.0 * 1024.0;
 
 /// The markdown report for `lines` (one JSON object per measurement).
 pub fn render(lines: &[Value]) -> String {
-    let find = |kind: &str| lines.iter().find(|l| l["kind"] == kind);
-    let calls = |target: &str, c: u64| {
+    // Measurements of the Rust clients come once per allocator; the main
+    // tables show the mimalloc ones.
+    let find = |kind: &str| {
+        lines.iter().find(|l| {
+            l["kind"] == kind && (l["allocator"].is_null() || l["allocator"] == MAIN_ALLOCATOR)
+        })
+    };
+    let find_system = |kind: &str| {
         lines
             .iter()
-            .find(|l| l["kind"] == "calls" && l["target"] == target && l["concurrency"] == c)
+            .find(|l| l["kind"] == kind && l["allocator"] == "system")
     };
+    let calls = |target: &str, c: u64| calls_on(lines, MAIN_ALLOCATOR, target, c);
     let mut out = String::new();
     out.push_str(
         "# Benchmark results\n\n\
@@ -149,30 +156,21 @@ pub fn render(lines: &[Value]) -> String {
     );
 
     out.push_str("\n## `customers list limit=100` (nginx, one ~25 KB page of 100 Stripe-shaped customers)\n\n");
-    out.push_str("CPU is the client process's user + system time (getrusage) over the measured calls, divided by the calls.\n\n");
-    out.push_str("| client | concurrency | calls | calls/s | CPU µs/call | CPU vs bare | calls/s vs reference | calls/s vs bare |\n|---|---|---|---|---|---|---|---|\n");
-    for c in [1, 32] {
-        for (label, t) in [
-            ("bare reqwest + serde_json::Value", "bare"),
-            ("our LocalExecutor, generic", "generic"),
-            ("our typed Stripe connector", "typed"),
-            ("Python reference LocalExecutor", "reference"),
-        ] {
-            let Some(l) = calls(t, c) else {
-                let _ = writeln!(out, "| {label} | {c} | not measured | | | | | |");
-                continue;
-            };
-            let _ = writeln!(
-                out,
-                "| {label} | {c} | {} | {:.0} | {:.0} | {} | {} | {} |",
-                l["calls"],
-                l["calls_per_s"].as_f64().unwrap_or(0.0),
-                l["cpu_us_per_call"].as_f64().unwrap_or(0.0),
-                fmt_ratio(ratio(cpu(t, c), cpu("bare", c))),
-                fmt_ratio(ratio(tput(t, c), tput("reference", c))),
-                fmt_ratio(ratio(tput(t, c), tput("bare", c))),
-            );
-        }
+    out.push_str(
+        "CPU is the client process's user + system time (getrusage) over the measured calls, divided by the calls. \
+         The Rust clients run on mimalloc, the allocator the `airbyte-agent` binary ships with; \
+         the next section has the same clients on the system allocator.\n\n",
+    );
+    calls_table(&mut out, lines, MAIN_ALLOCATOR);
+    if lines
+        .iter()
+        .any(|l| l["kind"] == "calls" && l["allocator"] == "system")
+    {
+        out.push_str(
+            "\n## The same Rust clients on the system allocator (glibc malloc)\n\n\
+             For comparison only (the targets above are measured on mimalloc): the reference rows are the same run's.\n\n",
+        );
+        calls_table(&mut out, lines, "system");
     }
     if let Some(w) = find("wrk") {
         let _ = writeln!(
@@ -196,6 +194,14 @@ pub fn render(lines: &[Value]) -> String {
             p["peak_rss_before_bytes"].as_f64().unwrap_or(0.0) / MB
         );
     }
+    if let Some(p) = find_system("paginate") {
+        let _ = writeln!(
+            out,
+            "| the same paginator on the system allocator | peak RSS {:.1} MiB (at start {:.1} MiB) |",
+            p["peak_rss_bytes"].as_f64().unwrap_or(0.0) / MB,
+            p["peak_rss_before_bytes"].as_f64().unwrap_or(0.0) / MB
+        );
+    }
     if let Some(d) = find("download") {
         let _ = writeln!(
             out,
@@ -203,6 +209,14 @@ pub fn render(lines: &[Value]) -> String {
             d["bytes"].as_f64().unwrap_or(0.0) / MB,
             d["wall_s"].as_f64().unwrap_or(0.0),
             d["mb_per_s"].as_f64().unwrap_or(0.0),
+            d["peak_rss_bytes"].as_f64().unwrap_or(0.0) / MB,
+            d["peak_rss_before_bytes"].as_f64().unwrap_or(0.0) / MB
+        );
+    }
+    if let Some(d) = find_system("download") {
+        let _ = writeln!(
+            out,
+            "| the same download on the system allocator | peak RSS {:.1} MiB (at start {:.1} MiB) |",
             d["peak_rss_bytes"].as_f64().unwrap_or(0.0) / MB,
             d["peak_rss_before_bytes"].as_f64().unwrap_or(0.0) / MB
         );
@@ -261,6 +275,55 @@ pub fn render(lines: &[Value]) -> String {
         }
     }
     out
+}
+
+/// The allocator of the Rust clients the targets are measured on.
+const MAIN_ALLOCATOR: &str = "mimalloc";
+
+/// The `calls` line of `target` at concurrency `c`; Rust clients on
+/// `allocator` (the reference has one allocator, its own).
+fn calls_on<'a>(lines: &'a [Value], allocator: &str, target: &str, c: u64) -> Option<&'a Value> {
+    lines.iter().find(|l| {
+        l["kind"] == "calls"
+            && l["target"] == target
+            && l["concurrency"] == c
+            && (target == "reference" || l["allocator"] == allocator)
+    })
+}
+
+/// The per-client table of the `calls` measurements on `allocator`.
+fn calls_table(out: &mut String, lines: &[Value], allocator: &str) {
+    let calls = |t: &str, c: u64| calls_on(lines, allocator, t, c);
+    let cpu = |t: &str, c: u64| calls(t, c).and_then(|l| l["cpu_us_per_call"].as_f64());
+    let tput = |t: &str, c: u64| calls(t, c).and_then(|l| l["calls_per_s"].as_f64());
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    out.push_str("| client | concurrency | calls | calls/s | CPU µs/call | CPU vs bare | calls/s vs reference | calls/s vs bare |\n|---|---|---|---|---|---|---|---|\n");
+    for c in [1, 32] {
+        for (label, t) in [
+            ("bare reqwest + serde_json::Value", "bare"),
+            ("our LocalExecutor, generic", "generic"),
+            ("our typed Stripe connector", "typed"),
+            ("Python reference LocalExecutor", "reference"),
+        ] {
+            let Some(l) = calls(t, c) else {
+                let _ = writeln!(out, "| {label} | {c} | not measured | | | | | |");
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "| {label} | {c} | {} | {:.0} | {:.0} | {} | {} | {} |",
+                l["calls"],
+                l["calls_per_s"].as_f64().unwrap_or(0.0),
+                l["cpu_us_per_call"].as_f64().unwrap_or(0.0),
+                fmt_ratio(ratio(cpu(t, c), cpu("bare", c))),
+                fmt_ratio(ratio(tput(t, c), tput("reference", c))),
+                fmt_ratio(ratio(tput(t, c), tput("bare", c))),
+            );
+        }
+    }
 }
 
 fn target_row(

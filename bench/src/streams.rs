@@ -71,6 +71,7 @@ pub async fn paginate(definition: &Path, base_url: &str, expect: u64) -> Result<
     }
     Ok(json!({
         "kind": "paginate",
+        "allocator": crate::ALLOCATOR_NAME,
         "records": n,
         "wall_s": start.elapsed().as_secs_f64(),
         "peak_rss_before_bytes": rss0,
@@ -102,6 +103,7 @@ pub async fn download(base_url: &str, expect: u64) -> Result<Value, String> {
     let wall = start.elapsed().as_secs_f64();
     Ok(json!({
         "kind": "download",
+        "allocator": crate::ALLOCATOR_NAME,
         "bytes": n,
         "wall_s": wall,
         "mb_per_s": n as f64 / 1e6 / wall,

@@ -126,6 +126,13 @@ impl Command {
     }
 }
 
+// Many small short-lived allocations (JSON trees per call) from several
+// threads at once: glibc malloc spends up to half the CPU in arena locks
+// and consolidation at 32 calls in flight, mimalloc a few percent
+// (bench/FINDINGS.md, item 4).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

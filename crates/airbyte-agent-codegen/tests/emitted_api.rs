@@ -106,7 +106,7 @@ fn demo_shop_api_shape() {
         "pub id: String,",
         "pub status: CustomerStatus,",
         "pub email: Option<String>,",
-        "pub address: Option<CustomerAddress>,",
+        "pub address: Option<Box<CustomerAddress>>,",
         "#[serde(flatten)]\n    pub extra: serde_json::Map<String, serde_json::Value>,",
         // Sanitized names keep the wire names.
         "#[serde(rename = \"self\", default, skip_serializing_if = \"Option::is_none\")]\n    pub self_: Option<String>,",
@@ -207,7 +207,7 @@ fn schemas_map_to_rust_types() {
         "pub num: f64,",
         "pub maybe: Option<i64>,",
         "pub both: serde_json::Value,",
-        "pub merged: Option<RecsGetRecordMerged>,",
+        "pub merged: Option<Box<RecsGetRecordMerged>>,",
         "pub b: bool,",
         "pub free: Option<serde_json::Map<String, serde_json::Value>>,",
         "pub list: Option<Vec<Option<String>>>,",

@@ -595,7 +595,7 @@ pub struct Customer {
     pub n2fa: Option<bool>,
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CustomerAddress>,
+    pub address: Option<Box<CustomerAddress>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -1976,7 +1976,7 @@ pub struct User {
     pub personal_meeting_urls: Option<Vec<String>>,
     /// Recording and import settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<UserSettings>,
+    pub settings: Option<Box<UserSettings>>,
     /// Gong user id of the manager.
     #[serde(rename = "managerId", default, skip_serializing_if = "Option::is_none")]
     pub manager_id: Option<String>,
@@ -2328,13 +2328,13 @@ pub struct CallsExtensiveListContentSelectorExposedFieldsInteraction {
 pub struct CallsExtensiveListContentSelectorExposedFields {
     /// Collaboration sections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaboration: Option<CallsExtensiveListContentSelectorExposedFieldsCollaboration>,
+    pub collaboration: Option<Box<CallsExtensiveListContentSelectorExposedFieldsCollaboration>>,
     /// Content analysis sections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CallsExtensiveListContentSelectorExposedFieldsContent>,
+    pub content: Option<Box<CallsExtensiveListContentSelectorExposedFieldsContent>>,
     /// Interaction sections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interaction: Option<CallsExtensiveListContentSelectorExposedFieldsInteraction>,
+    pub interaction: Option<Box<CallsExtensiveListContentSelectorExposedFieldsInteraction>>,
     /// Audio and video download URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<bool>,
@@ -2365,7 +2365,7 @@ pub struct CallsExtensiveListContentSelector {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub exposed_fields: Option<CallsExtensiveListContentSelectorExposedFields>,
+    pub exposed_fields: Option<Box<CallsExtensiveListContentSelectorExposedFields>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2596,7 +2596,7 @@ pub struct ExtensiveCallInteraction {
     pub interaction_stats: Option<Vec<ExtensiveCallInteractionInteractionStatsItem>>,
     /// Questions asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub questions: Option<ExtensiveCallInteractionQuestions>,
+    pub questions: Option<Box<ExtensiveCallInteractionQuestions>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2694,22 +2694,22 @@ pub struct ExtensiveCallMedia {
 pub struct ExtensiveCall {
     /// The call's basic fields.
     #[serde(rename = "metaData", default, skip_serializing_if = "Option::is_none")]
-    pub meta_data: Option<ExtensiveCallMetaData>,
+    pub meta_data: Option<Box<ExtensiveCallMetaData>>,
     /// Participants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parties: Option<Vec<ExtensiveCallPartiesItem>>,
     /// Interaction statistics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interaction: Option<ExtensiveCallInteraction>,
+    pub interaction: Option<Box<ExtensiveCallInteraction>>,
     /// Collaboration on the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaboration: Option<ExtensiveCallCollaboration>,
+    pub collaboration: Option<Box<ExtensiveCallCollaboration>>,
     /// Content analysis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ExtensiveCallContent>,
+    pub content: Option<Box<ExtensiveCallContent>>,
     /// Media download links (when media was requested).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media: Option<ExtensiveCallMedia>,
+    pub media: Option<Box<ExtensiveCallMedia>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2746,7 +2746,7 @@ pub struct CallAudioDownloadContentSelector {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub exposed_fields: Option<CallAudioDownloadContentSelectorExposedFields>,
+    pub exposed_fields: Option<Box<CallAudioDownloadContentSelectorExposedFields>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2998,7 +2998,7 @@ pub struct UserAggregateActivity {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub user_aggregate_activity_stats: Option<UserAggregateActivityUserAggregateActivityStats>,
+    pub user_aggregate_activity_stats: Option<Box<UserAggregateActivityUserAggregateActivityStats>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -3567,7 +3567,7 @@ pub struct CoachingData {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub coaching_metrics: Option<CoachingDataCoachingMetrics>,
+    pub coaching_metrics: Option<Box<CoachingDataCoachingMetrics>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -4639,7 +4639,7 @@ pub struct Contact {
     pub id: Option<String>,
     /// Property values by internal name (all strings); only default properties unless `properties` asked for more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<ContactProperties>,
+    pub properties: Option<Box<ContactProperties>>,
     /// Past values of the properties asked for in `propertiesWithHistory`.
     #[serde(
         rename = "propertiesWithHistory",
@@ -4985,7 +4985,7 @@ pub struct Company {
     pub id: Option<String>,
     /// Property values by internal name (all strings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<CompanyProperties>,
+    pub properties: Option<Box<CompanyProperties>>,
     /// Past values of the properties asked for in `propertiesWithHistory`.
     #[serde(
         rename = "propertiesWithHistory",
@@ -5166,7 +5166,7 @@ pub struct Deal {
     pub id: Option<String>,
     /// Property values by internal name (all strings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<DealProperties>,
+    pub properties: Option<Box<DealProperties>>,
     /// Past values of the properties asked for in `propertiesWithHistory`.
     #[serde(
         rename = "propertiesWithHistory",
@@ -5314,7 +5314,7 @@ pub struct Ticket {
     pub id: Option<String>,
     /// Property values by internal name (all strings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<TicketProperties>,
+    pub properties: Option<Box<TicketProperties>>,
     /// Past values of the properties asked for in `propertiesWithHistory`.
     #[serde(
         rename = "propertiesWithHistory",
@@ -5445,7 +5445,7 @@ pub struct Note {
     pub id: Option<String>,
     /// The `properties` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<NoteProperties>,
+    pub properties: Option<Box<NoteProperties>>,
     /// Associated record IDs by object type, when `associations` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<serde_json::Map<String, serde_json::Value>>,
@@ -5523,7 +5523,7 @@ pub struct NotesCreateAssociationsItemTypesItem {
 pub struct NotesCreateAssociationsItem {
     /// The `to` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<NotesCreateAssociationsItemTo>,
+    pub to: Option<Box<NotesCreateAssociationsItemTo>>,
     /// The `types` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<NotesCreateAssociationsItemTypesItem>>,
@@ -5604,7 +5604,7 @@ pub struct Call {
     pub id: Option<String>,
     /// The `properties` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<CallProperties>,
+    pub properties: Option<Box<CallProperties>>,
     /// Associated record IDs by object type, when `associations` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<serde_json::Map<String, serde_json::Value>>,
@@ -5756,7 +5756,7 @@ pub struct Email {
     pub id: Option<String>,
     /// The `properties` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<EmailProperties>,
+    pub properties: Option<Box<EmailProperties>>,
     /// Associated record IDs by object type, when `associations` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<serde_json::Map<String, serde_json::Value>>,
@@ -5895,7 +5895,7 @@ pub struct Meeting {
     pub id: Option<String>,
     /// The `properties` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<MeetingProperties>,
+    pub properties: Option<Box<MeetingProperties>>,
     /// Associated record IDs by object type, when `associations` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<serde_json::Map<String, serde_json::Value>>,
@@ -6037,7 +6037,7 @@ pub struct Task {
     pub id: Option<String>,
     /// The `properties` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<TaskProperties>,
+    pub properties: Option<Box<TaskProperties>>,
     /// Associated record IDs by object type, when `associations` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<serde_json::Map<String, serde_json::Value>>,
@@ -6274,7 +6274,7 @@ pub struct ObjectSchemaPropertiesItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub modification_metadata: Option<ObjectSchemaPropertiesItemModificationMetadata>,
+    pub modification_metadata: Option<Box<ObjectSchemaPropertiesItemModificationMetadata>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -6377,7 +6377,7 @@ pub struct ObjectSchema {
     pub fully_qualified_name: Option<String>,
     /// The `labels` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<ObjectSchemaLabels>,
+    pub labels: Option<Box<ObjectSchemaLabels>>,
     /// The `description` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -6481,7 +6481,7 @@ pub struct CrmObject {
     pub id: Option<String>,
     /// The `properties` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<CrmObjectProperties>,
+    pub properties: Option<Box<CrmObjectProperties>>,
     /// Past values of the properties asked for in `propertiesWithHistory`.
     #[serde(
         rename = "propertiesWithHistory",
@@ -6641,7 +6641,7 @@ pub struct AssociationPagePagingNext {
 pub struct AssociationPagePaging {
     /// The `next` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<AssociationPagePagingNext>,
+    pub next: Option<Box<AssociationPagePagingNext>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -6655,7 +6655,7 @@ pub struct AssociationPage {
     pub results: Option<Vec<AssociationPageResultsItem>>,
     /// The `paging` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paging: Option<AssociationPagePaging>,
+    pub paging: Option<Box<AssociationPagePaging>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -6747,17 +6747,17 @@ pub struct AssociationsCreateRecordResultsItemAssociationSpec {
 pub struct AssociationsCreateRecordResultsItem {
     /// The `from` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<AssociationsCreateRecordResultsItemFrom>,
+    pub from: Option<Box<AssociationsCreateRecordResultsItemFrom>>,
     /// The `to` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<AssociationsCreateRecordResultsItemFrom>,
+    pub to: Option<Box<AssociationsCreateRecordResultsItemFrom>>,
     /// One association type to create.
     #[serde(
         rename = "associationSpec",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub association_spec: Option<AssociationsCreateRecordResultsItemAssociationSpec>,
+    pub association_spec: Option<Box<AssociationsCreateRecordResultsItemAssociationSpec>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

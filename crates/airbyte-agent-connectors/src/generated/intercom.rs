@@ -2816,7 +2816,7 @@ pub struct Contact {
     pub owner_id: Option<i64>,
     /// The `social_profiles` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub social_profiles: Option<ContactSocialProfiles>,
+    pub social_profiles: Option<Box<ContactSocialProfiles>>,
     /// The `has_hard_bounced` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_hard_bounced: Option<bool>,
@@ -2867,7 +2867,7 @@ pub struct Contact {
     pub os: Option<String>,
     /// The `location` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<ContactLocation>,
+    pub location: Option<Box<ContactLocation>>,
     /// The `android_app_name` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub android_app_name: Option<String>,
@@ -2909,13 +2909,13 @@ pub struct Contact {
     pub custom_attributes: Option<serde_json::Map<String, serde_json::Value>>,
     /// A list of references (tags, notes or companies of a contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<ContactTags>,
+    pub tags: Option<Box<ContactTags>>,
     /// A list of references (tags, notes or companies of a contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<ContactTags>,
+    pub notes: Option<Box<ContactTags>>,
     /// A list of references (tags, notes or companies of a contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub companies: Option<ContactTags>,
+    pub companies: Option<Box<ContactTags>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2992,10 +2992,10 @@ pub struct Note {
     pub created_at: Option<i64>,
     /// The `contact` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<NoteContact>,
+    pub contact: Option<Box<NoteContact>>,
     /// Who wrote a message or note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<NoteAuthor>,
+    pub author: Option<Box<NoteAuthor>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -3050,7 +3050,7 @@ pub struct ConversationSource {
     pub body: Option<String>,
     /// Who wrote a message or note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<NoteAuthor>,
+    pub author: Option<Box<NoteAuthor>>,
     /// The `attachments` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<ConversationSourceAttachmentsItem>>,
@@ -3110,7 +3110,7 @@ pub struct ConversationTagsTagsItem {
     pub applied_at: Option<i64>,
     /// A reference to another object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applied_by: Option<ContactTagsDataItem>,
+    pub applied_by: Option<Box<ContactTagsDataItem>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -3144,10 +3144,10 @@ pub struct ConversationConversationRating {
     pub created_at: Option<i64>,
     /// A reference to another object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<ContactTagsDataItem>,
+    pub contact: Option<Box<ContactTagsDataItem>>,
     /// A reference to another object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teammate: Option<ContactTagsDataItem>,
+    pub teammate: Option<Box<ContactTagsDataItem>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -3266,10 +3266,10 @@ pub struct ConversationConversationPartsConversationPartsItem {
     pub notified_at: Option<i64>,
     /// A reference to another object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<ContactTagsDataItem>,
+    pub assigned_to: Option<Box<ContactTagsDataItem>>,
     /// Who wrote a message or note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<NoteAuthor>,
+    pub author: Option<Box<NoteAuthor>>,
     /// The `attachments` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<ConversationSourceAttachmentsItem>>,
@@ -3345,31 +3345,31 @@ pub struct Conversation {
     pub snoozed_until: Option<i64>,
     /// The message that started the conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ConversationSource>,
+    pub source: Option<Box<ConversationSource>>,
     /// The `contacts` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<ConversationContacts>,
+    pub contacts: Option<Box<ConversationContacts>>,
     /// The `teammates` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teammates: Option<ConversationTeammates>,
+    pub teammates: Option<Box<ConversationTeammates>>,
     /// The `tags` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<ConversationTags>,
+    pub tags: Option<Box<ConversationTags>>,
     /// The `conversation_rating` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_rating: Option<ConversationConversationRating>,
+    pub conversation_rating: Option<Box<ConversationConversationRating>>,
     /// The `first_contact_reply` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_contact_reply: Option<ConversationFirstContactReply>,
+    pub first_contact_reply: Option<Box<ConversationFirstContactReply>>,
     /// The `sla_applied` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sla_applied: Option<ConversationSlaApplied>,
+    pub sla_applied: Option<Box<ConversationSlaApplied>>,
     /// Timing statistics (Unix times and seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statistics: Option<ConversationStatistics>,
+    pub statistics: Option<Box<ConversationStatistics>>,
     /// Messages, notes and actions after the first message (on `get`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_parts: Option<ConversationConversationParts>,
+    pub conversation_parts: Option<Box<ConversationConversationParts>>,
     /// The `custom_attributes` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<serde_json::Map<String, serde_json::Value>>,
@@ -3576,7 +3576,7 @@ pub struct Company {
     pub name: Option<String>,
     /// The `plan` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<CompanyPlan>,
+    pub plan: Option<Box<CompanyPlan>>,
     /// The `size` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
@@ -3609,10 +3609,10 @@ pub struct Company {
     pub last_request_at: Option<i64>,
     /// The `tags` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<ConversationTags>,
+    pub tags: Option<Box<ConversationTags>>,
     /// The `segments` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segments: Option<CompanySegments>,
+    pub segments: Option<Box<CompanySegments>>,
     /// The `custom_attributes` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<serde_json::Map<String, serde_json::Value>>,
@@ -3652,7 +3652,7 @@ pub struct Team {
     pub admin_ids: Option<Vec<i64>>,
     /// The `admin_priority_level` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admin_priority_level: Option<TeamAdminPriorityLevel>,
+    pub admin_priority_level: Option<Box<TeamAdminPriorityLevel>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -3707,7 +3707,7 @@ pub struct Admin {
     pub team_ids: Option<Vec<i64>>,
     /// The `avatar` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<AdminAvatar>,
+    pub avatar: Option<Box<AdminAvatar>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -2350,7 +2350,7 @@ pub struct User {
     pub tz_offset: Option<i64>,
     /// Profile fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<UserProfile>,
+    pub profile: Option<Box<UserProfile>>,
     /// Workspace admin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_admin: Option<bool>,
@@ -2476,10 +2476,10 @@ pub struct Channel {
     pub is_member: Option<bool>,
     /// Header topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topic: Option<ChannelTopic>,
+    pub topic: Option<Box<ChannelTopic>>,
     /// Channel description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<ChannelTopic>,
+    pub purpose: Option<Box<ChannelTopic>>,
     /// Former names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_names: Option<Vec<String>>,
@@ -2733,13 +2733,13 @@ pub struct Message {
     pub files: Option<Vec<MessageFilesItem>>,
     /// Last edit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edited: Option<MessageEdited>,
+    pub edited: Option<Box<MessageEdited>>,
     /// Bot that posted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
     /// Bot details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_profile: Option<MessageBotProfile>,
+    pub bot_profile: Option<Box<MessageBotProfile>>,
     /// App that posted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
@@ -2803,13 +2803,13 @@ pub struct Thread {
     pub files: Option<Vec<MessageFilesItem>>,
     /// Last edit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edited: Option<MessageEdited>,
+    pub edited: Option<Box<MessageEdited>>,
     /// Bot that posted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_id: Option<String>,
     /// Bot details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_profile: Option<MessageBotProfile>,
+    pub bot_profile: Option<Box<MessageBotProfile>>,
     /// App that posted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
@@ -2853,7 +2853,7 @@ pub struct MessagesCreateRecord {
     pub team: Option<String>,
     /// Bot details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_profile: Option<MessageBotProfile>,
+    pub bot_profile: Option<Box<MessageBotProfile>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2959,7 +2959,7 @@ pub struct ScheduledMessagesCreateRecord {
     pub post_at: Option<i64>,
     /// The message to be posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<ScheduledMessagesCreateRecordMessage>,
+    pub message: Option<Box<ScheduledMessagesCreateRecordMessage>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -4844,7 +4844,7 @@ pub struct CustomerCashBalance {
     pub livemode: Option<bool>,
     /// How incoming funds are reconciled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<CustomerCashBalanceSettings>,
+    pub settings: Option<Box<CustomerCashBalanceSettings>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -4948,7 +4948,7 @@ pub struct CustomerDiscount {
     pub promotion_code: Option<String>,
     /// Where the discount comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<CustomerDiscountSource>,
+    pub source: Option<Box<CustomerDiscountSource>>,
     /// When it was applied, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
@@ -5005,7 +5005,7 @@ pub struct CustomerInvoiceSettings {
     pub footer: Option<String>,
     /// PDF rendering defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rendering_options: Option<CustomerInvoiceSettingsRenderingOptions>,
+    pub rendering_options: Option<Box<CustomerInvoiceSettingsRenderingOptions>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -5016,7 +5016,7 @@ pub struct CustomerInvoiceSettings {
 pub struct CustomerShipping {
     /// A postal address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CustomerAddress>,
+    pub address: Option<Box<CustomerAddress>>,
     /// Recipient name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -5242,7 +5242,7 @@ pub struct Customer {
     pub object: Option<CustomerObject>,
     /// Billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CustomerAddress>,
+    pub address: Option<Box<CustomerAddress>>,
     /// Credit (negative) or debt (positive) in the smallest currency unit, applied to the next invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
@@ -5251,7 +5251,7 @@ pub struct Customer {
     pub business_name: Option<String>,
     /// Funds Stripe holds for the customer (only when expanded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cash_balance: Option<CustomerCashBalance>,
+    pub cash_balance: Option<Box<CustomerCashBalance>>,
     /// Creation time, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
@@ -5275,7 +5275,7 @@ pub struct Customer {
     pub description: Option<String>,
     /// The discount currently applied, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<CustomerDiscount>,
+    pub discount: Option<Box<CustomerDiscount>>,
     /// Email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -5290,7 +5290,7 @@ pub struct Customer {
     pub invoice_prefix: Option<String>,
     /// Defaults for the customer's invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_settings: Option<CustomerInvoiceSettings>,
+    pub invoice_settings: Option<Box<CustomerInvoiceSettings>>,
     /// True in live mode, false in test mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub livemode: Option<bool>,
@@ -5311,13 +5311,13 @@ pub struct Customer {
     pub preferred_locales: Option<Vec<String>>,
     /// Shipping name, phone and address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping: Option<CustomerShipping>,
+    pub shipping: Option<Box<CustomerShipping>>,
     /// Legacy payment sources (only when expanded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sources: Option<CustomerSources>,
+    pub sources: Option<Box<CustomerSources>>,
     /// The customer's subscriptions (only when expanded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscriptions: Option<CustomerSubscriptions>,
+    pub subscriptions: Option<Box<CustomerSubscriptions>>,
     /// Tax status - none, exempt or reverse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<String>,
@@ -5629,7 +5629,7 @@ pub struct InvoiceAutomaticTax {
     pub enabled: Option<bool>,
     /// The account responsible (for tax, or as invoice issuer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub liability: Option<InvoiceAutomaticTaxLiability>,
+    pub liability: Option<Box<InvoiceAutomaticTaxLiability>>,
     /// Tax provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -5856,7 +5856,7 @@ pub struct InvoiceDefaultTaxRatesItem {
     pub effective_percentage: Option<f64>,
     /// Fixed amount, for flat-amount rates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flat_amount: Option<InvoiceDefaultTaxRatesItemFlatAmount>,
+    pub flat_amount: Option<Box<InvoiceDefaultTaxRatesItemFlatAmount>>,
     /// Whether the rate is included in prices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inclusive: Option<bool>,
@@ -6068,7 +6068,7 @@ pub struct InvoiceLinesDataItem {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// Period billed by the line, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<InvoiceLinesDataItemPeriod>,
+    pub period: Option<Box<InvoiceLinesDataItemPeriod>>,
     /// Quantity billed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
@@ -6189,10 +6189,10 @@ impl<'de> serde::Deserialize<'de> for InvoiceParentType {
 pub struct InvoiceParent {
     /// Set when a quote generated the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_details: Option<InvoiceParentQuoteDetails>,
+    pub quote_details: Option<Box<InvoiceParentQuoteDetails>>,
     /// Set when a subscription generated the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_details: Option<InvoiceParentSubscriptionDetails>,
+    pub subscription_details: Option<Box<InvoiceParentSubscriptionDetails>>,
     /// Which of the above is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<InvoiceParentType>,
@@ -6355,7 +6355,7 @@ pub struct InvoiceRendering {
     pub amount_tax_display: Option<String>,
     /// PDF options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pdf: Option<InvoiceRenderingPdf>,
+    pub pdf: Option<Box<InvoiceRenderingPdf>>,
     /// Rendering template id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
@@ -6679,7 +6679,7 @@ pub struct Invoice {
     pub auto_advance: Option<bool>,
     /// Stripe Tax settings and result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automatic_tax: Option<InvoiceAutomaticTax>,
+    pub automatic_tax: Option<Box<InvoiceAutomaticTax>>,
     /// When a draft will be finalized automatically, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automatically_finalizes_at: Option<i64>,
@@ -6694,7 +6694,7 @@ pub struct Invoice {
     pub collection_method: Option<InvoicesListCollectionMethod>,
     /// Client secret for confirming the payment in the browser.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirmation_secret: Option<InvoiceConfirmationSecret>,
+    pub confirmation_secret: Option<Box<InvoiceConfirmationSecret>>,
     /// Creation time, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
@@ -6712,7 +6712,7 @@ pub struct Invoice {
     pub customer_account: Option<String>,
     /// Customer address when the invoice was finalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_address: Option<CustomerAddress>,
+    pub customer_address: Option<Box<CustomerAddress>>,
     /// Customer email when finalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_email: Option<String>,
@@ -6724,7 +6724,7 @@ pub struct Invoice {
     pub customer_phone: Option<String>,
     /// Customer shipping details when finalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_shipping: Option<CustomerShipping>,
+    pub customer_shipping: Option<Box<CustomerShipping>>,
     /// Customer tax status when finalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_tax_exempt: Option<InvoiceCustomerTaxExempt>,
@@ -6745,7 +6745,7 @@ pub struct Invoice {
     pub description: Option<String>,
     /// Discount applied (legacy single-discount field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<CustomerDiscount>,
+    pub discount: Option<Box<CustomerDiscount>>,
     /// Discount ids applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<String>>,
@@ -6763,7 +6763,7 @@ pub struct Invoice {
     pub footer: Option<String>,
     /// The invoice this one revises.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_invoice: Option<InvoiceFromInvoice>,
+    pub from_invoice: Option<Box<InvoiceFromInvoice>>,
     /// Stripe-hosted page where the customer can pay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosted_invoice_url: Option<String>,
@@ -6772,16 +6772,16 @@ pub struct Invoice {
     pub invoice_pdf: Option<String>,
     /// The account responsible (for tax, or as invoice issuer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<InvoiceAutomaticTaxLiability>,
+    pub issuer: Option<Box<InvoiceAutomaticTaxLiability>>,
     /// Error from the last failed finalization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_finalization_error: Option<InvoiceLastFinalizationError>,
+    pub last_finalization_error: Option<Box<InvoiceLastFinalizationError>>,
     /// The newest revision of this invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_revision: Option<String>,
     /// The first page of line items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lines: Option<InvoiceLines>,
+    pub lines: Option<Box<InvoiceLines>>,
     /// True in live mode, false in test mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub livemode: Option<bool>,
@@ -6805,16 +6805,16 @@ pub struct Invoice {
     pub paid_out_of_band: Option<bool>,
     /// What generated the invoice (subscription or quote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<InvoiceParent>,
+    pub parent: Option<Box<InvoiceParent>>,
     /// Payment intent collecting this invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_intent: Option<String>,
     /// Payment method configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_settings: Option<InvoicePaymentSettings>,
+    pub payment_settings: Option<Box<InvoicePaymentSettings>>,
     /// Payments made on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payments: Option<InvoicePayments>,
+    pub payments: Option<Box<InvoicePayments>>,
     /// End of the billed period, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<i64>,
@@ -6835,16 +6835,16 @@ pub struct Invoice {
     pub receipt_number: Option<String>,
     /// PDF rendering settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rendering: Option<InvoiceRendering>,
+    pub rendering: Option<Box<InvoiceRendering>>,
     /// Legacy rendering options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_options: Option<serde_json::Map<String, serde_json::Value>>,
     /// Shipping charged on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_cost: Option<InvoiceShippingCost>,
+    pub shipping_cost: Option<Box<InvoiceShippingCost>>,
     /// Shipping name, phone and address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_details: Option<CustomerShipping>,
+    pub shipping_details: Option<Box<CustomerShipping>>,
     /// Customer balance before the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_balance: Option<i64>,
@@ -6856,13 +6856,13 @@ pub struct Invoice {
     pub status: Option<InvoicesListStatus>,
     /// When the status changed, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_transitions: Option<InvoiceStatusTransitions>,
+    pub status_transitions: Option<Box<InvoiceStatusTransitions>>,
     /// Subscription that generated the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<String>,
     /// Subscription details when finalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_details: Option<InvoiceSubscriptionDetails>,
+    pub subscription_details: Option<Box<InvoiceSubscriptionDetails>>,
     /// Total before discounts and tax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtotal: Option<i64>,
@@ -6877,7 +6877,7 @@ pub struct Invoice {
     pub test_clock: Option<String>,
     /// Billing threshold that triggered the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold_reason: Option<InvoiceThresholdReason>,
+    pub threshold_reason: Option<Box<InvoiceThresholdReason>>,
     /// Total after discounts and tax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -7095,7 +7095,7 @@ impl<'de> serde::Deserialize<'de> for ChargeObject {
 pub struct ChargeBillingDetails {
     /// The `address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<CustomerAddress>,
+    pub address: Option<Box<CustomerAddress>>,
     /// Billing email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -7202,7 +7202,7 @@ pub struct ChargePaymentMethodDetails {
     pub r#type: Option<String>,
     /// Card details, for card payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card: Option<ChargePaymentMethodDetailsCard>,
+    pub card: Option<Box<ChargePaymentMethodDetailsCard>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -7342,7 +7342,7 @@ pub struct Charge {
     pub balance_transaction: Option<String>,
     /// Billing contact of a payment method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_details: Option<ChargeBillingDetails>,
+    pub billing_details: Option<Box<ChargeBillingDetails>>,
     /// Full descriptor shown on the card statement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculated_statement_descriptor: Option<String>,
@@ -7381,7 +7381,7 @@ pub struct Charge {
     pub failure_message: Option<String>,
     /// Fraud reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fraud_details: Option<ChargeFraudDetails>,
+    pub fraud_details: Option<Box<ChargeFraudDetails>>,
     /// Invoice the charge pays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<String>,
@@ -7399,7 +7399,7 @@ pub struct Charge {
     pub order: Option<String>,
     /// Result of the payment attempt and risk evaluation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<ChargeOutcome>,
+    pub outcome: Option<Box<ChargeOutcome>>,
     /// Whether the charge succeeded or was authorized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid: Option<bool>,
@@ -7411,10 +7411,10 @@ pub struct Charge {
     pub payment_method: Option<String>,
     /// Details of the payment method at the time of the charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_details: Option<ChargePaymentMethodDetails>,
+    pub payment_method_details: Option<Box<ChargePaymentMethodDetails>>,
     /// Amount in the customer's presentment currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presentment_details: Option<ChargePresentmentDetails>,
+    pub presentment_details: Option<Box<ChargePresentmentDetails>>,
     /// Radar options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radar_options: Option<serde_json::Map<String, serde_json::Value>>,
@@ -7432,7 +7432,7 @@ pub struct Charge {
     pub refunded: Option<bool>,
     /// Refunds of this charge (only when expanded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refunds: Option<ChargeRefunds>,
+    pub refunds: Option<Box<ChargeRefunds>>,
     /// Radar review, when the charge was flagged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<String>,
@@ -7621,7 +7621,7 @@ pub struct SubscriptionAutomaticTax {
     pub enabled: Option<bool>,
     /// The account responsible (for tax, or as invoice issuer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub liability: Option<InvoiceAutomaticTaxLiability>,
+    pub liability: Option<Box<InvoiceAutomaticTaxLiability>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -7778,7 +7778,7 @@ impl<'de> serde::Deserialize<'de> for SubscriptionBillingModeType {
 pub struct SubscriptionBillingMode {
     /// Flexible billing settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flexible: Option<SubscriptionBillingModeFlexible>,
+    pub flexible: Option<Box<SubscriptionBillingModeFlexible>>,
     /// Billing mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SubscriptionBillingModeType>,
@@ -7829,7 +7829,7 @@ pub struct SubscriptionInvoiceSettings {
     pub account_tax_ids: Option<Vec<String>>,
     /// The account responsible (for tax, or as invoice issuer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<InvoiceAutomaticTaxLiability>,
+    pub issuer: Option<Box<InvoiceAutomaticTaxLiability>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -7857,7 +7857,7 @@ pub struct SubscriptionItemsDataItem {
     pub object: Option<String>,
     /// Usage threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_thresholds: Option<SubscriptionItemsDataItemBillingThresholds>,
+    pub billing_thresholds: Option<Box<SubscriptionItemsDataItemBillingThresholds>>,
     /// Creation time, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
@@ -8100,7 +8100,7 @@ pub struct SubscriptionTrialSettingsEndBehavior {
 pub struct SubscriptionTrialSettings {
     /// End-of-trial behavior.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_behavior: Option<SubscriptionTrialSettingsEndBehavior>,
+    pub end_behavior: Option<Box<SubscriptionTrialSettingsEndBehavior>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -8122,19 +8122,19 @@ pub struct Subscription {
     pub application_fee_percent: Option<f64>,
     /// Stripe Tax settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automatic_tax: Option<SubscriptionAutomaticTax>,
+    pub automatic_tax: Option<Box<SubscriptionAutomaticTax>>,
     /// Reference point of the billing cycle, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_cycle_anchor: Option<i64>,
     /// Fixed anchor date parts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_cycle_anchor_config: Option<SubscriptionBillingCycleAnchorConfig>,
+    pub billing_cycle_anchor_config: Option<Box<SubscriptionBillingCycleAnchorConfig>>,
     /// Classic or flexible billing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_mode: Option<SubscriptionBillingMode>,
+    pub billing_mode: Option<Box<SubscriptionBillingMode>>,
     /// Thresholds that trigger an invoice mid-period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_thresholds: Option<SubscriptionBillingThresholds>,
+    pub billing_thresholds: Option<Box<SubscriptionBillingThresholds>>,
     /// Scheduled cancellation time, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_at: Option<i64>,
@@ -8146,7 +8146,7 @@ pub struct Subscription {
     pub canceled_at: Option<i64>,
     /// Why it was canceled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancellation_details: Option<SubscriptionCancellationDetails>,
+    pub cancellation_details: Option<Box<SubscriptionCancellationDetails>>,
     /// Charge automatically, or email invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection_method: Option<InvoicesListCollectionMethod>,
@@ -8194,10 +8194,10 @@ pub struct Subscription {
     pub ended_at: Option<i64>,
     /// Settings of generated invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_settings: Option<SubscriptionInvoiceSettings>,
+    pub invoice_settings: Option<Box<SubscriptionInvoiceSettings>>,
     /// The subscribed prices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<SubscriptionItems>,
+    pub items: Option<Box<SubscriptionItems>>,
     /// Most recent invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_invoice: Option<String>,
@@ -8215,10 +8215,10 @@ pub struct Subscription {
     pub on_behalf_of: Option<String>,
     /// Paused payment collection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pause_collection: Option<SubscriptionPauseCollection>,
+    pub pause_collection: Option<Box<SubscriptionPauseCollection>>,
     /// Payment method settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_settings: Option<SubscriptionPaymentSettings>,
+    pub payment_settings: Option<Box<SubscriptionPaymentSettings>>,
     /// How often pending items are invoiced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_invoice_item_interval: Option<serde_json::Map<String, serde_json::Value>>,
@@ -8254,7 +8254,7 @@ pub struct Subscription {
     pub trial_end: Option<i64>,
     /// What happens at the end of the trial.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trial_settings: Option<SubscriptionTrialSettings>,
+    pub trial_settings: Option<Box<SubscriptionTrialSettings>>,
     /// Start of the trial, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_start: Option<i64>,
@@ -8580,7 +8580,7 @@ pub struct RefundDestinationDetails {
     pub r#type: Option<String>,
     /// Card refund details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card: Option<RefundDestinationDetailsCard>,
+    pub card: Option<Box<RefundDestinationDetailsCard>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -8756,7 +8756,7 @@ pub struct Refund {
     pub description: Option<String>,
     /// Where the money goes back to, by payment method type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_details: Option<RefundDestinationDetails>,
+    pub destination_details: Option<Box<RefundDestinationDetails>>,
     /// Balance transaction reversing a failed refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_balance_transaction: Option<String>,
@@ -8771,7 +8771,7 @@ pub struct Refund {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// What to do for the refund to proceed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_action: Option<RefundNextAction>,
+    pub next_action: Option<Box<RefundNextAction>>,
     /// Refunded payment intent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_intent: Option<String>,
@@ -9051,7 +9051,7 @@ pub struct Product {
     pub name: Option<String>,
     /// Package size for shipping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub package_dimensions: Option<ProductPackageDimensions>,
+    pub package_dimensions: Option<Box<ProductPackageDimensions>>,
     /// Whether it is a physical good.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shippable: Option<bool>,
@@ -9189,7 +9189,7 @@ pub struct BalanceAvailableItem {
     pub currency: Option<String>,
     /// The amount broken down by source type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_types: Option<BalanceAvailableItemSourceTypes>,
+    pub source_types: Option<Box<BalanceAvailableItemSourceTypes>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -9206,7 +9206,7 @@ pub struct BalanceInstantAvailableItemNetAvailableItem {
     pub destination: Option<String>,
     /// The amount broken down by source type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_types: Option<BalanceAvailableItemSourceTypes>,
+    pub source_types: Option<Box<BalanceAvailableItemSourceTypes>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -9223,7 +9223,7 @@ pub struct BalanceInstantAvailableItem {
     pub currency: Option<String>,
     /// The amount broken down by source type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_types: Option<BalanceAvailableItemSourceTypes>,
+    pub source_types: Option<Box<BalanceAvailableItemSourceTypes>>,
     /// Net amounts per destination.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_available: Option<Vec<BalanceInstantAvailableItemNetAvailableItem>>,
@@ -9277,13 +9277,13 @@ pub struct Balance {
     pub instant_available: Option<Vec<BalanceInstantAvailableItem>>,
     /// Issuing balance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuing: Option<BalanceIssuing>,
+    pub issuing: Option<Box<BalanceIssuing>>,
     /// Funds not yet available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Vec<BalanceAvailableItem>>,
     /// Funds set aside for refunds and disputes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refund_and_dispute_prefunding: Option<BalanceRefundAndDisputePrefunding>,
+    pub refund_and_dispute_prefunding: Option<Box<BalanceRefundAndDisputePrefunding>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -10330,7 +10330,7 @@ pub struct Price {
     pub product: Option<String>,
     /// Billing interval, for recurring prices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurring: Option<PriceRecurring>,
+    pub recurring: Option<Box<PriceRecurring>>,
     /// Whether the price includes tax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_behavior: Option<PricesCreateTaxBehavior>,
@@ -10339,7 +10339,7 @@ pub struct Price {
     pub tiers_mode: Option<String>,
     /// Quantity transformation before billing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transform_quantity: Option<PriceTransformQuantity>,
+    pub transform_quantity: Option<Box<PriceTransformQuantity>>,
     /// One-time or recurring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PriceType>,
@@ -10732,10 +10732,10 @@ pub struct PaymentMethod {
     pub object: Option<PaymentMethodObject>,
     /// Billing contact of a payment method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_details: Option<ChargeBillingDetails>,
+    pub billing_details: Option<Box<ChargeBillingDetails>>,
     /// Card details, for cards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card: Option<PaymentMethodCard>,
+    pub card: Option<Box<PaymentMethodCard>>,
     /// Creation time, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
@@ -10859,7 +10859,7 @@ pub struct Dispute {
     pub evidence: Option<serde_json::Map<String, serde_json::Value>>,
     /// Evidence deadline and submission state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence_details: Option<DisputeEvidenceDetails>,
+    pub evidence_details: Option<Box<DisputeEvidenceDetails>>,
     /// Whether the charge can still be refunded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_charge_refundable: Option<bool>,
@@ -11154,7 +11154,7 @@ pub struct Payout {
     pub status: Option<String>,
     /// Bank trace id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<PayoutTraceId>,
+    pub trace_id: Option<Box<PayoutTraceId>>,
     /// bank_account or card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,

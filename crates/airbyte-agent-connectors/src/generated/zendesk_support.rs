@@ -4641,7 +4641,7 @@ pub struct TicketsCreateTicket {
     pub description: Option<String>,
     /// The first comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<TicketsCreateTicketComment>,
+    pub comment: Option<Box<TicketsCreateTicketComment>>,
     /// The `type` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TicketsCreateTicketType>,
@@ -4711,7 +4711,7 @@ pub struct TicketsUpdateTicket {
     pub subject: Option<String>,
     /// A comment to add; public comments are emailed to the requester.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<TicketsUpdateTicketComment>,
+    pub comment: Option<Box<TicketsUpdateTicketComment>>,
     /// The `type` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TicketsCreateTicketType>,
@@ -4770,7 +4770,7 @@ pub struct TicketCommentsCreateTicketComment {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TicketCommentsCreateTicket {
     /// The `comment` field.
-    pub comment: TicketCommentsCreateTicketComment,
+    pub comment: Box<TicketCommentsCreateTicketComment>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -5019,7 +5019,7 @@ pub struct DeletedTicket {
     pub deleted_at: Option<String>,
     /// Who deleted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<DeletedTicketActor>,
+    pub actor: Option<Box<DeletedTicketActor>>,
     /// Fields the definition does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
