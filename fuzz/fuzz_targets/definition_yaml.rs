@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = export_tools(&def, Provider::Anthropic, ToolStyle::default());
     let _ = RetryPolicy::from(&def.retry_config());
     for entity in &def.entities {
+        // Every schema the loader accepted inlines (see `LazySchema::get`).
+        let _ = entity.schema();
         for op in entity.operations.values() {
+            let _ = op.response.schema();
             let spec = OperationSpec::from_definition(op);
             let _ = (
                 spec.returns_many(),

@@ -26,9 +26,70 @@ pub struct RecordRules<'a> {
     pub filter: Option<&'a str>,
 }
 
+/// Deepest bracket/parenthesis nesting accepted in a JSONPath. The parser
+/// (serde_json_path 0.7) takes time exponential in the nesting, about
+/// twice as long per level (8 levels ~1 ms, 20 several seconds); the
+/// upstream definitions nest at most 1 deep.
+const MAX_PATH_NESTING: usize = 8;
+
+/// Parses a JSONPath, refusing what the parser cannot handle: deep
+/// nesting (time) and a path that ends inside a string literal (a `\u`
+/// escape at the very end panics inside the parser; such a path is never
+/// valid anyway).
+fn parse_path(expr: &str) -> std::result::Result<JsonPath, String> {
+    let shape = PathShape::of(expr);
+    if shape.nesting > MAX_PATH_NESTING {
+        return Err(format!(
+            "it nests brackets {} deep; at most {MAX_PATH_NESTING} are supported",
+            shape.nesting
+        ));
+    }
+    if shape.open_string {
+        return Err("it ends inside a string literal; close the quote".into());
+    }
+    JsonPath::parse(expr).map_err(|e| e.to_string())
+}
+
+/// What a quick scan of a JSONPath's text shows, string literals skipped.
+#[derive(Debug, PartialEq)]
+struct PathShape {
+    /// The deepest `[`/`(` nesting (unclosed ones count too).
+    nesting: usize,
+    /// The text ends inside a quoted string.
+    open_string: bool,
+}
+
+impl PathShape {
+    fn of(expr: &str) -> Self {
+        let (mut depth, mut nesting) = (0usize, 0usize);
+        let mut quote: Option<char> = None;
+        let mut chars = expr.chars();
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (Some(_), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '[' | '(') => {
+                    depth += 1;
+                    nesting = nesting.max(depth);
+                }
+                (None, ']' | ')') => depth = depth.saturating_sub(1),
+                (None, _) => {}
+            }
+        }
+        PathShape {
+            nesting,
+            open_string: quote.is_some(),
+        }
+    }
+}
+
 /// Finds every node `expr` selects in `value`.
 fn query<'v>(expr: &str, value: &'v Value) -> std::result::Result<Vec<&'v Value>, String> {
-    let path = JsonPath::parse(expr).map_err(|e| e.to_string())?;
+    let path = parse_path(expr)?;
     Ok(path.query(value).all())
 }
 
@@ -37,7 +98,7 @@ fn query_located<'v>(
     expr: &str,
     value: &'v Value,
 ) -> std::result::Result<Vec<(String, &'v Value)>, String> {
-    let path = JsonPath::parse(expr).map_err(|e| e.to_string())?;
+    let path = parse_path(expr)?;
     Ok(path
         .query_located(value)
         .into_iter()
@@ -384,6 +445,47 @@ mod tests {
 
     fn run(extractor: &str, many: bool, body: Value) -> Value {
         extract_records(body, &rules(extractor, many), &Map::new()).unwrap()
+    }
+
+    #[test]
+    fn deeply_nested_paths_are_refused_before_parsing() {
+        // Found by fuzzing: each level of nesting doubles the parser's
+        // time, so 40 levels would never finish.
+        let deep = format!("$.r{}", "[?$.d".repeat(40));
+        let err = parse_path(&deep).unwrap_err();
+        assert!(err.contains("nests brackets 40 deep"), "{err}");
+        // A failing extractor gives the whole response, as any other
+        // extractor that does not parse does.
+        assert_eq!(run(&deep, true, json!({"r": []})), json!({"r": []}));
+        let closed = format!("$.r{}{}", "[?@.d".repeat(40), "]".repeat(40));
+        assert!(parse_path(&closed).is_err());
+        // Within the limit, and brackets inside string literals, parse.
+        let nested = format!("$.r{}{}", "[?@.d".repeat(8), "]".repeat(8));
+        assert!(parse_path(&nested).is_ok());
+        let nesting = |p: &str| PathShape::of(p).nesting;
+        assert_eq!(nesting("$['[[[[[[[[[[[[']"), 1);
+        assert_eq!(nesting(r#"$["a\"[[[[[[[[[["]"#), 1);
+        assert_eq!(nesting("$.a[*].b"), 1);
+    }
+
+    #[test]
+    fn paths_ending_inside_a_string_are_refused_before_parsing() {
+        // Found by fuzzing: a `\u` escape at the very end panics inside
+        // serde_json_path 0.7 ("we do not use streaming parsers").
+        for path in [
+            r#"$["\u"#,
+            r#"$['\u"#,
+            r#"$["\uD800\u"#,
+            r#"$[?match(@.a, "\u"#,
+            r#"$["abc"#,
+        ] {
+            let err = parse_path(path).unwrap_err();
+            assert!(err.contains("ends inside a string literal"), "{path}: {err}");
+            assert_eq!(run(path, true, json!({"a": 1})), json!({"a": 1}));
+        }
+        assert!(parse_path(r#"$["\u00e9"]"#).is_ok());
+        assert!(parse_path(r#"$["a\"b"]"#).is_ok());
+        assert!(!PathShape::of(r#"$["a\"b"]"#).open_string);
     }
 
     #[test]

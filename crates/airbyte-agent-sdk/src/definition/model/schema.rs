@@ -53,6 +53,9 @@ impl LazySchema {
             inline_checked(&self.inner.document, &self.inner.pointer).unwrap_or_else(|e| {
                 // Unreachable after the load-time check; the raw schema
                 // is the most useful thing to hand out if it ever happens.
+                // Debug builds (tests, fuzzing) stop here: the check and
+                // the inliner disagree.
+                debug_assert!(false, "a checked schema failed to inline: {e}");
                 tracing::warn!(error = %e, "schema could not be inlined; using it as written");
                 self.inner
                     .document
