@@ -480,7 +480,10 @@ mod tests {
             r#"$["abc"#,
         ] {
             let err = parse_path(path).unwrap_err();
-            assert!(err.contains("ends inside a string literal"), "{path}: {err}");
+            assert!(
+                err.contains("ends inside a string literal"),
+                "{path}: {err}"
+            );
             assert_eq!(run(path, true, json!({"a": 1})), json!({"a": 1}));
         }
         assert!(parse_path(r#"$["\u00e9"]"#).is_ok());
