@@ -127,9 +127,9 @@ impl Command {
 }
 
 // Many small short-lived allocations (JSON trees per call) from several
-// threads at once: glibc malloc spends up to half the CPU in arena locks
-// and consolidation at 32 calls in flight, mimalloc a few percent
-// (bench/FINDINGS.md, item 4).
+// threads at once: at 32 calls in flight glibc malloc took ~40% of the
+// samples (arena locks, consolidation), and the same calls cost half the
+// CPU on mimalloc (bench/FINDINGS.md, item 4).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -31,7 +31,6 @@ type R<T> = Result<T, Error>;
 /// Resolves references against one document.
 pub(crate) struct Resolver<'a> {
     document: &'a Arc<Value>,
-    root: &'a Value,
     ctx: &'a Ctx,
     /// Fully inlined targets whose expansion hit no recursion, by pointer.
     cache: RefCell<HashMap<String, Value>>,
@@ -92,7 +91,6 @@ impl<'a> Resolver<'a> {
     pub fn new(document: &'a Arc<Value>, ctx: &'a Ctx) -> Self {
         Resolver {
             document,
-            root: document,
             ctx,
             cache: RefCell::new(HashMap::new()),
             heights: RefCell::new(HashMap::new()),
@@ -110,7 +108,7 @@ impl<'a> Resolver<'a> {
                 ),
             )
         })?;
-        let mut current = self.root;
+        let mut current: &'a Value = self.document;
         let mut pointer = String::new();
         for token in &tokens {
             let next = match current {
